@@ -355,7 +355,12 @@ class Translator {
       // Arrow derives decimal result precision/scale itself (as Spark does); only integers
       // need to become decimals first.
       for (Typed* t : {&a, &b}) {
-        if (!arrow::is_decimal(t->type->id())) {
+        if (auto v = IntegerLiteral(*t)) {
+          // Spark types an integer literal by its digits here: 1 is DECIMAL(1,0).
+          ARROW_ASSIGN_OR_RAISE(auto as_decimal,
+                                expr_internal::DecimalFromLiteralText(std::to_string(*v)));
+          *t = FromLiteral(as_decimal);
+        } else if (!arrow::is_decimal(t->type->id())) {
           auto as_decimal = CommonType(t->type, arrow::decimal128(1, 0));
           ARROW_ASSIGN_OR_RAISE(*t, CastTo(*t, as_decimal ? as_decimal : common));
         }
