@@ -99,7 +99,8 @@ int PrecedenceOf(const Expr& e) {
   if (f == "and" && e.args().size() >= 2) return kAnd;
   if (f == "not" && e.args().size() == 1) {
     const Expr& inner = *e.args()[0];
-    if (inner.kind() == Expr::Kind::kCall && (inner.function() == "in" || inner.function() == "like")) {
+    if (inner.kind() == Expr::Kind::kCall &&
+        (inner.function() == "in" || inner.function() == "like")) {
       return kComparison;  // rendered as x NOT IN (...) / x NOT LIKE p
     }
     return kNot;
@@ -116,7 +117,8 @@ int PrecedenceOf(const Expr& e) {
 }
 
 std::string QuoteIdentifier(const std::string& name) {
-  bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  bool plain = !name.empty() &&
+               (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') plain = false;
   }

@@ -472,7 +472,9 @@ class Parser {
     }
     if (suffix == "BD" || !integral) {
       auto dec = expr_internal::DecimalFromLiteralText(signed_body);
-      if (!dec.ok()) return Error(at, "invalid decimal literal '" + shown + "' (at most 38 digits)");
+      if (!dec.ok()) {
+        return Error(at, "invalid decimal literal '" + shown + "' (at most 38 digits)");
+      }
       return Expr::Literal(*dec);
     }
     if (body.empty()) return Error(at, "invalid number '" + shown + "'");
@@ -484,12 +486,15 @@ class Parser {
                                          (negative ? 1 : 0);
     if (res.ec != std::errc() && !too_big) return Error(at, "invalid number '" + shown + "'");
     if (too_big) {
-      if (!suffix.empty()) return out_of_range(suffix == "L" ? "BIGINT" : suffix == "S" ? "SMALLINT" : "TINYINT");
+      if (!suffix.empty()) {
+        return out_of_range(suffix == "L" ? "BIGINT" : suffix == "S" ? "SMALLINT" : "TINYINT");
+      }
       auto dec = expr_internal::DecimalFromLiteralText(signed_body);
       if (!dec.ok()) return out_of_range("DECIMAL(38,0)");
       return Expr::Literal(*dec);
     }
-    const int64_t value = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+    const int64_t value =
+        negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
     auto fits = [value](auto lo, auto hi) {
       return value >= static_cast<int64_t>(lo) && value <= static_cast<int64_t>(hi);
     };

@@ -151,8 +151,11 @@ class Skipper {
         if (v->type->id() != arrow::Type::BOOL) return std::nullopt;
         return static_cast<const arrow::BooleanScalar&>(*v).value != negated;
       }
-      case Expr::Kind::kColumn:  // a boolean column used as a predicate
+      case Expr::Kind::kColumn: {  // a boolean column used as a predicate
+        auto type = SchemaTypeOf(e.column());
+        if (!type || type->id() != arrow::Type::BOOL) return std::nullopt;
         return Compare(e.column(), "==", std::make_shared<arrow::BooleanScalar>(!negated));
+      }
       case Expr::Kind::kCall: break;
     }
     const std::string& f = e.function();

@@ -12,7 +12,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <mutex>
 
 #include <arrow/compute/api.h>
 #include <arrow/compute/initialize.h>
@@ -392,8 +391,9 @@ namespace {
 arrow::Result<std::shared_ptr<arrow::Scalar>> ComputeCast(
     const std::shared_ptr<arrow::Scalar>& value, const std::shared_ptr<arrow::DataType>& type) {
   if (value->type->Equals(*type)) return value;
-  ARROW_ASSIGN_OR_RAISE(arrow::Datum out, arrow::compute::Cast(arrow::Datum(value), type,
-                                                               arrow::compute::CastOptions::Safe()));
+  ARROW_ASSIGN_OR_RAISE(
+      arrow::Datum out,
+      arrow::compute::Cast(arrow::Datum(value), type, arrow::compute::CastOptions::Safe()));
   return out.scalar();
 }
 

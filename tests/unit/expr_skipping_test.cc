@@ -191,11 +191,12 @@ TEST(ExprSkipping, InListMatchesIfAnyValueIsInRange) {
 // ---- types ----
 
 TEST(ExprSkipping, LiteralsMeetStatsAtTheFilterType) {
+  auto dec = [](int64_t unscaled) {
+    return std::make_shared<arrow::Decimal128Scalar>(arrow::Decimal128(unscaled),
+                                                     arrow::decimal128(10, 2));
+  };
   auto f = File({{"x", Range(Int(10), Int(20))},
-                 {"dec", Range(std::make_shared<arrow::Decimal128Scalar>(arrow::Decimal128(125),
-                                                                          arrow::decimal128(10, 2)),
-                               std::make_shared<arrow::Decimal128Scalar>(arrow::Decimal128(250),
-                                                                          arrow::decimal128(10, 2)))},
+                 {"dec", Range(dec(125), dec(250))},
                  {"f", Range(std::make_shared<arrow::DoubleScalar>(0.5),
                              std::make_shared<arrow::DoubleScalar>(1.5))},
                  {"d", Range(std::make_shared<arrow::Date32Scalar>(18262),
@@ -381,8 +382,11 @@ TEST(ExprSkipping, RandomIntFilesAreNeverWronglySkipped) {
       }
       const int v = lo + std::uniform_int_distribution<int>(0, span)(rng);
       ASSERT_TRUE(builder.Append(v).ok());
-      if (!stats.min || v < static_cast<const arrow::Int32Scalar&>(*stats.min).value) stats.min = Int(v);
-      if (!stats.max || v > static_cast<const arrow::Int32Scalar&>(*stats.max).value) stats.max = Int(v);
+      auto value_of = [](const ScalarPtr& s) {
+        return static_cast<const arrow::Int32Scalar&>(*s).value;
+      };
+      if (!stats.min || v < value_of(stats.min)) stats.min = Int(v);
+      if (!stats.max || v > value_of(stats.max)) stats.max = Int(v);
     }
     FileStatistics file;
     file.num_records = rows;

@@ -17,7 +17,8 @@ namespace cp = arrow::compute;
 constexpr int64_t kTenOClock = 1577872800000000LL;  // 2020-01-01 10:00:00 UTC in µs
 
 std::shared_ptr<arrow::RecordBatch> TestBatch() {
-  auto inner = arrow::struct_({arrow::field("x", arrow::int32()), arrow::field("Inner", arrow::utf8())});
+  auto inner =
+      arrow::struct_({arrow::field("x", arrow::int32()), arrow::field("Inner", arrow::utf8())});
   auto schema = arrow::schema({
       arrow::field("i", arrow::int32()),
       arrow::field("l", arrow::int64()),
@@ -197,9 +198,11 @@ TEST(ExprToArrow, UnknownColumnNamesAvailableColumns) {
 }
 
 TEST(ExprToArrow, UnknownFunctionIsNamed) {
-  EXPECT_EQ(TranslationError("frobnicate(i) > 1"), "unknown function 'frobnicate' in frobnicate(i)");
+  EXPECT_EQ(TranslationError("frobnicate(i) > 1"),
+            "unknown function 'frobnicate' in frobnicate(i)");
   EXPECT_EQ(TranslationError("lower(s, i) = 'a'"), "function 'lower' takes 1 argument, got 2");
-  EXPECT_EQ(TranslationError("s LIKE s"), "the pattern of LIKE must be a string literal in s LIKE s");
+  EXPECT_EQ(TranslationError("s LIKE s"),
+            "the pattern of LIKE must be a string literal in s LIKE s");
   EXPECT_EQ(TranslationError("dt = 'yesterday'"),
             "cannot use 'yesterday' as DATE: 'yesterday' is not a valid date");
 }
