@@ -1,0 +1,41 @@
+# deltacpp developer entry points. The README's two commands are `make demo` and `make test`.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+PY := .venv/bin/python
+export DELTACTL := $(CURDIR)/$(BUILD)/deltactl
+
+.PHONY: bootstrap bootstrap-full build demo test test-unit test-python test-slow bench clean
+
+bootstrap:
+	scripts/bootstrap.sh
+
+bootstrap-full:
+	scripts/bootstrap.sh --with-spark
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja
+
+build: bootstrap $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	scripts/demo.sh
+
+test-unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Python-driven suites: conformance corpus, interop with delta-rs and Spark (smoke subset of
+# the slow Spark suite by default; `make test-slow` runs all of it).
+test-python: build
+	$(PY) -m pytest -q tests
+
+test: bootstrap-full build test-unit test-python
+
+test-slow: bootstrap-full build
+	$(PY) -m pytest -q tests --runslow
+
+bench: bootstrap-full build
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,31 @@
+// deltactl: the command-line client of deltacpp. `deltactl <command> TABLE [flags]`.
+#include <arrow/compute/initialize.h>
+
+#include "common.h"
+
+int main(int argc, char** argv) {
+  auto init = arrow::compute::Initialize();
+  if (!init.ok()) return deltactl::ReportError(init);
+  CLI::App app{"deltactl: inspect and read Delta Lake tables (deltacpp)", "deltactl"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version-info", std::string("deltactl 0.1.0"));
+  int exit_code = deltactl::kExitOk;
+  deltactl::RegisterInfo(app, &exit_code);
+  deltactl::RegisterHistory(app, &exit_code);
+  deltactl::RegisterFiles(app, &exit_code);
+  deltactl::RegisterCat(app, &exit_code);
+  deltactl::RegisterChanges(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return deltactl::kExitUsage;
+  }
+  return exit_code;
+}

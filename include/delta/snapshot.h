@@ -1,0 +1,68 @@
+// A Snapshot: the state of a Delta table at one version.
+//
+// Immutable once built: version, protocol, metadata, logical schema, the live files, app
+// transaction versions and domain metadata. Shared as shared_ptr<const Snapshot>; safe to use
+// from many threads. Scans are planned from a snapshot (delta/scan.h).
+// PROTOCOL.md: "Action Reconciliation", "Table Features".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/filesystem/filesystem.h>
+#include <arrow/type_fwd.h>
+
+#include "delta/actions.h"
+#include "delta/schema.h"
+
+namespace delta {
+
+class Snapshot {
+ public:
+  int64_t version() const { return version_; }
+  /// Commit timestamp of this version (ms since epoch): in-commit timestamp when enabled,
+  /// else the commit file's modification time.
+  int64_t timestamp_ms() const { return timestamp_ms_; }
+  const Protocol& protocol() const { return protocol_; }
+  const Metadata& metadata() const { return metadata_; }
+  /// Logical schema: all columns, partition columns included, in schema order.
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  const std::vector<std::string>& partition_columns() const { return metadata_.partition_columns; }
+  ColumnMappingMode column_mapping_mode() const { return column_mapping_mode_; }
+  /// Live data files, ordered by path.
+  const std::vector<AddFile>& files() const { return files_; }
+  const std::map<std::string, SetTransaction>& app_transactions() const { return txns_; }
+  const std::map<std::string, DomainMetadata>& domain_metadata() const { return domains_; }
+  /// Version of the checkpoint the snapshot was loaded from, if any.
+  std::optional<int64_t> checkpoint_version() const { return checkpoint_version_; }
+
+  const std::string& table_uri() const { return table_uri_; }
+  const std::string& table_root() const { return table_root_; }
+  const std::shared_ptr<arrow::fs::FileSystem>& filesystem() const { return fs_; }
+
+  /// Sum of numRecords over files whose stats have it (minus deletion-vector cardinalities);
+  /// empty when some file lacks numRecords.
+  std::optional<int64_t> NumRecords() const;
+  int64_t SizeInBytes() const;
+
+  // Built by the table loader.
+  int64_t version_ = -1;
+  int64_t timestamp_ms_ = 0;
+  Protocol protocol_;
+  Metadata metadata_;
+  std::shared_ptr<arrow::Schema> schema_;
+  ColumnMappingMode column_mapping_mode_ = ColumnMappingMode::kNone;
+  std::vector<AddFile> files_;
+  std::map<std::string, SetTransaction> txns_;
+  std::map<std::string, DomainMetadata> domains_;
+  std::optional<int64_t> checkpoint_version_;
+  std::string table_uri_;
+  std::string table_root_;
+  std::shared_ptr<arrow::fs::FileSystem> fs_;
+};
+
+}  // namespace delta

@@ -1,0 +1,30 @@
+// Table features and the reader/writer protocol gate (PROTOCOL.md "Table Features",
+// "Reader Requirements", "Column Mapping").
+//
+// The gate runs before any data file is opened: a table that needs a reader version or a
+// reader feature deltacpp does not implement fails with kUnsupportedFeature naming it.
+// Pure, thread-safe.
+#pragma once
+
+#include <string>
+
+#include <arrow/status.h>
+
+#include "delta/actions.h"
+#include "delta/schema.h"
+
+namespace delta::protocol {
+
+inline constexpr int32_t kMaxReaderVersion = 3;
+
+/// OK when deltacpp can read a table with this protocol; kUnsupportedFeature naming the reader
+/// version or feature otherwise.
+arrow::Status CheckReadSupported(const Protocol& protocol, const std::string& table);
+
+/// The table's column mapping mode (delta.columnMapping.mode), kInvalidArgument if unknown.
+arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata);
+
+/// A boolean table property ("true"/"false", case-insensitive), `def` when absent.
+bool BoolProperty(const Metadata& metadata, const std::string& key, bool def);
+
+}  // namespace delta::protocol

@@ -1,0 +1,54 @@
+// Reading one data file of a scan into logical batches.
+//
+// A Parquet file holds physical columns: names may be column-mapping physical names (or only
+// field ids), types may be narrower than the table's (type widening), timestamps may be INT96
+// or millisecond, and columns added later by schema evolution may be absent. ConformArray maps
+// each physical column to its logical field recursively; absent columns read as nulls.
+// Partition columns are materialized from the add action; deletion vectors drop rows by row
+// index; the predicate filters rows last.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "delta/snapshot.h"
+
+namespace delta::scan {
+
+/// What to read from every file of a scan.
+struct ReadPlan {
+  /// Logical fields to produce, in order (data and partition columns, as in the table schema).
+  std::shared_ptr<arrow::Schema> read_schema;
+  /// Bound to read_schema; empty: keep all rows.
+  std::optional<arrow::compute::Expression> filter;
+  /// Indices into read_schema of the columns to output, in output order.
+  std::vector<int> output_columns;
+  std::shared_ptr<arrow::Schema> output_schema;
+  int64_t batch_size = 64 * 1024;
+};
+
+/// Maps a physical array (of file field `source`) to the logical field `target`.
+arrow::Result<std::shared_ptr<arrow::Array>> ConformArray(const std::shared_ptr<arrow::Array>& array,
+                                                          const arrow::Field& source,
+                                                          const arrow::Field& target,
+                                                          ColumnMappingMode mode);
+
+/// Which rows of a file to keep, by row index. The default applies the file's deletion vector.
+struct RowSelection {
+  enum class Mode { kApplyDeletionVector, kExclude, kOnly };
+  Mode mode = Mode::kApplyDeletionVector;
+  std::vector<uint64_t> rows;  ///< sorted; for kExclude and kOnly
+};
+
+/// Reads a whole data file through the plan: conformed, partition-filled, row-selected
+/// (deletion vector), filtered and projected batches.
+arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
+    const Snapshot& snapshot, const AddFile& file, const ReadPlan& plan,
+    const RowSelection& selection = {});
+
+}  // namespace delta::scan

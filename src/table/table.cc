@@ -1,0 +1,206 @@
+#include "delta/table.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <arrow/util/value_parsing.h>
+
+#include "delta/error.h"
+#include "log/action_json.h"
+#include "protocol/table_features.h"
+#include "storage/table_location.h"
+#include "table/snapshot_loader.h"
+
+namespace delta {
+
+struct Table::Impl {
+  storage::TableLocation loc;
+};
+
+Table::Table(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Table::~Table() = default;
+
+const std::string& Table::uri() const { return impl_->loc.uri; }
+
+arrow::Result<std::shared_ptr<Table>> Table::Open(const std::string& uri, const TableOptions&) {
+  ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
+  if (listing.empty()) {
+    return DELTA_ERROR(kTableNotFound, "no Delta table at ", uri, ": _delta_log has no commits");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->loc = std::move(loc);
+  return std::make_shared<Table>(std::move(impl));
+}
+
+arrow::Result<std::shared_ptr<const Snapshot>> Table::GetSnapshot(
+    std::optional<int64_t> version) const {
+  return table::LoadSnapshot(impl_->loc, version);
+}
+
+arrow::Result<int64_t> Table::VersionAtTimestamp(int64_t timestamp_ms) const {
+  const auto& loc = impl_->loc;
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
+  ARROW_ASSIGN_OR_RAISE(auto latest, table::LoadSnapshotFromListing(loc, listing, std::nullopt));
+  std::vector<log::LogFile> commits = log::CommitFiles(listing);
+  // Only versions that can still be reconstructed count: from the oldest checkpoint (or 0).
+  int64_t oldest = commits.empty() ? 0 : commits.front().name.version;
+  if (oldest > 0) {
+    int64_t min_cp = -1;
+    for (auto& f : listing) {
+      if (f.name.type != log::LogFileType::kCommit && f.name.type != log::LogFileType::kChecksum &&
+          f.name.type != log::LogFileType::kCompaction && f.name.version >= oldest - 1 &&
+          (min_cp < 0 || f.name.version < min_cp)) {
+        min_cp = f.name.version;
+      }
+    }
+    commits.erase(std::remove_if(commits.begin(), commits.end(),
+                                 [&](const log::LogFile& c) {
+                                   return min_cp < 0 || c.name.version < min_cp;
+                                 }),
+                  commits.end());
+  }
+  if (commits.empty()) {
+    return DELTA_ERROR(kTimestampOutOfRange, "table ", loc.uri, " has no commits to time travel to");
+  }
+  // File times, made strictly increasing as Delta does for commits written within one ms.
+  std::vector<int64_t> ts(commits.size());
+  for (size_t i = 0; i < commits.size(); ++i) {
+    ts[i] = commits[i].modification_time_ms;
+    if (i > 0 && ts[i] <= ts[i - 1]) ts[i] = ts[i - 1] + 1;
+  }
+  const auto& md = latest->metadata();
+  if (protocol::BoolProperty(md, "delta.enableInCommitTimestamps", false)) {
+    int64_t enabled_at = 0;
+    if (auto it = md.configuration.find("delta.inCommitTimestampEnablementVersion");
+        it != md.configuration.end()) {
+      enabled_at = std::atoll(it->second.c_str());
+    }
+    // In-commit timestamps are monotonic from their enablement version: read them.
+    std::vector<log::LogFile> ict_commits;
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < commits.size(); ++i) {
+      if (commits[i].name.version >= enabled_at) {
+        ict_commits.push_back(commits[i]);
+        idx.push_back(i);
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto batches, table::ReadCommits(loc, ict_commits));
+    for (size_t k = 0; k < batches.size(); ++k) {
+      ts[idx[k]] = table::CommitTimestamp(batches[k], true, ts[idx[k]]);
+    }
+  }
+  if (timestamp_ms < ts.front()) {
+    return DELTA_ERROR(kTimestampOutOfRange, "timestamp ", timestamp_ms,
+                       " ms is before the earliest available version ",
+                       commits.front().name.version, " of ", loc.uri, " (committed at ",
+                       ts.front(), " ms)");
+  }
+  auto it = std::upper_bound(ts.begin(), ts.end(), timestamp_ms);
+  return commits[(it - ts.begin()) - 1].name.version;
+}
+
+arrow::Result<std::shared_ptr<const Snapshot>> Table::GetSnapshotAtTimestamp(
+    int64_t timestamp_ms) const {
+  ARROW_ASSIGN_OR_RAISE(int64_t v, VersionAtTimestamp(timestamp_ms));
+  return GetSnapshot(v);
+}
+
+arrow::Result<std::vector<CommitSummary>> Table::History(std::optional<int64_t> limit) const {
+  const auto& loc = impl_->loc;
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
+  auto commits = log::CommitFiles(listing);
+  std::reverse(commits.begin(), commits.end());
+  if (limit && static_cast<int64_t>(commits.size()) > *limit) commits.resize(*limit);
+  ARROW_ASSIGN_OR_RAISE(auto batches, table::ReadCommits(loc, commits));
+  std::vector<CommitSummary> out;
+  out.reserve(commits.size());
+  for (size_t i = 0; i < commits.size(); ++i) {
+    CommitSummary s;
+    s.version = commits[i].name.version;
+    s.timestamp_ms = commits[i].modification_time_ms;
+    s.commit_info_json = "{}";
+    if (const auto& ci = batches[i].commit_info) {
+      s.operation = ci->operation;
+      s.commit_info_json = ci->raw_json;
+      if (ci->in_commit_timestamp) {
+        s.timestamp_ms = *ci->in_commit_timestamp;
+      } else if (ci->timestamp) {
+        s.timestamp_ms = *ci->timestamp;
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+arrow::Result<int64_t> ParseTimestampMs(const std::string& text) {
+  std::string t = text;
+  bool all_digits = !t.empty() && std::all_of(t.begin(), t.end(), ::isdigit);
+  if (all_digits) return std::stoll(t);
+  int y, mo, d, h = 0, mi = 0, s = 0;
+  char sep = ' ';
+  int consumed = 0;
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3) {
+    return DELTA_ERROR(kInvalidArgument, "cannot parse timestamp '", text,
+                       "': expected YYYY-MM-DD[ HH:MM:SS[.fff]][Z|+hh:mm] or epoch milliseconds");
+  }
+  size_t pos = consumed;
+  int64_t frac_ms = 0;
+  if (pos < t.size() && (t[pos] == ' ' || t[pos] == 'T')) {
+    sep = t[pos];
+    (void)sep;
+    int n = 0;
+    if (std::sscanf(t.c_str() + pos + 1, "%2d:%2d%n", &h, &mi, &n) != 2) {
+      return DELTA_ERROR(kInvalidArgument, "cannot parse time of day in timestamp '", text, "'");
+    }
+    pos += 1 + n;
+    if (pos < t.size() && t[pos] == ':') {
+      n = 0;
+      std::sscanf(t.c_str() + pos + 1, "%2d%n", &s, &n);
+      pos += 1 + n;
+    }
+    if (pos < t.size() && t[pos] == '.') {
+      ++pos;
+      int digits = 0;
+      while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
+        if (digits < 3) frac_ms = frac_ms * 10 + (t[pos] - '0');
+        ++digits;
+        ++pos;
+      }
+      for (int k = digits; k < 3; ++k) frac_ms *= 10;
+    }
+  }
+  int64_t offset_min = 0;
+  if (pos < t.size()) {
+    if (t[pos] == 'Z' || t[pos] == 'z') {
+      ++pos;
+    } else if (t[pos] == '+' || t[pos] == '-') {
+      int oh = 0, om = 0;
+      int sign = t[pos] == '-' ? -1 : 1;
+      if (std::sscanf(t.c_str() + pos + 1, "%2d:%2d", &oh, &om) < 1) {
+        return DELTA_ERROR(kInvalidArgument, "cannot parse zone offset in timestamp '", text, "'");
+      }
+      offset_min = sign * (oh * 60 + om);
+      pos = t.size();
+    }
+  }
+  if (pos != t.size()) {
+    return DELTA_ERROR(kInvalidArgument, "unexpected text at position ", pos + 1,
+                       " of timestamp '", text, "'");
+  }
+  // Days from civil (Howard Hinnant's algorithm).
+  auto days_from_civil = [](int64_t yy, unsigned m, unsigned dd) {
+    yy -= m <= 2;
+    const int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(yy - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int64_t>(doe) - 719468;
+  };
+  int64_t days = days_from_civil(y, mo, d);
+  int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_min * 60;
+  return secs * 1000 + frac_ms;
+}
+
+}  // namespace delta
