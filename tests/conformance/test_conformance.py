@@ -55,6 +55,45 @@ MUST_FAIL_KINDS = {
     "commit versions have a gap": {"CorruptLog"},
 }
 
+# Smoke tables whose corpus copy cannot be scanned by any reader: data or DV files the log
+# points to are absent or were written under a Spark test-only file-name prefix
+# (test%file%prefix-, test%dv%prefix-) that the log does not record, or the log is a hand-made
+# fragment without a schema or metaData. For these the right answer is a clean error of one of
+# the listed kinds (exit 1, an error line, no rows).
+CORPUS_UNREADABLE: dict[str, tuple[set[str], str]] = {
+    "delta-io-spark/table-with-dv-small": ({"DeletionVectorError", "IoError"},
+        "DV files carry Spark's test-only name prefix 'test%dv%prefix-' that the log omits"),
+    "delta-io-spark/table-with-dv-large": ({"DeletionVectorError", "IoError"},
+        "DV files carry Spark's test-only name prefix 'test%dv%prefix-' that the log omits"),
+    "delta-io-spark/partitioned-table-with-dv-large": ({"DeletionVectorError", "IoError"},
+        "DV files carry Spark's test-only name prefix 'test%dv%prefix-' that the log omits"),
+    "delta-io-spark/table-with-dv-gigantic": ({"DeletionVectorError", "IoError"},
+        "the corpus holds none of its DV files"),
+    "delta-io-spark/table-with-dv-special-char": ({"DeletionVectorError", "IoError"},
+        "DV path is an unexpanded template 'file:{{FOLDER_WITH_SPECIAL_CHAR}}/...'"),
+    "delta-io-kernel-defaults/spark-variant-stable-feature-checkpoint": (
+        {"IoError", "UnsupportedFeature"},
+        "log names data files 'test%file%prefix-part-*', the corpus holds them without prefix"),
+    "delta-kernel-rs-data/app-txn-with-last-updated": ({"IoError"},
+        "the corpus holds only _delta_log"),
+    "delta-kernel-rs-golden/log-replay-special-characters-b": ({"IoError"},
+        "the data file 'special p@#h' is not in the corpus"),
+    "delta-kernel-rs-golden/deltalog-commit-info": ({"CorruptLog"},
+        "metaData has no schemaString (log fragment)"),
+    "delta-kernel-rs-golden/update-deleted-directory": ({"CorruptLog"},
+        "metaData has no schemaString (log fragment)"),
+    "delta-io-golden/corrupted-last-checkpoint": ({"CorruptLog"},
+        "metaData has no schemaString (log fragment)"),
+    "delta-kernel-rs-golden/data-reader-absolute-paths-escaped-chars": (
+        {"MissingProtocolOrMetadata"}, "the log has no metaData action (log fragment)"),
+}
+
+# The corpus records configuration from the first commit's metaData; where a later checkpoint
+# holds a different metaData, the checkpoint is the table state (PROTOCOL.md, "Checkpoints").
+CHECKPOINT_CONFIGURATION = {
+    "delta-kernel-rs-data/parquet_row_group_skipping": {"delta.checkpointInterval": "1"},
+}
+
 # Table features named by the protocol (PROTOCOL.md "Table Features"), for smoke errors.
 KNOWN_FEATURES = (
     "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "generatedColumns",
@@ -156,6 +195,8 @@ def _resolve_table(case: dict, upstream_table: str | None) -> Path:
 
 @pytest.mark.parametrize("case,text_file,block", list(_text_params()))
 def test_expected_text(case, text_file, block):
+    if case["id"] in CORPUS_UNREADABLE:
+        pytest.skip(f"corpus copy unreadable: {CORPUS_UNREADABLE[case['id']][1]}")
     tf = parse_text_file(CONFORMANCE_DIR / text_file)
     tt = tf.tables[block]
     cdf = tf.cdf_queries
@@ -250,6 +291,12 @@ def test_smoke(case):
     assert err.kind != "Internal", f"{context}: Internal error: {err.message}"
     if case.get("versions") == "none" and err.kind == "TableNotFound":
         return  # the corpus marks these folders as holding no Delta log at all
+    if case["id"] in CORPUS_UNREADABLE:
+        kinds, reason = CORPUS_UNREADABLE[case["id"]]
+        assert err.kind in kinds, f"{context}: corpus copy unreadable ({reason}); expected " \
+                                  f"a {sorted(kinds)} error, got {err.kind}: {err.message}"
+        assert rows is None or rows.num_rows == 0, f"{context}: failed but wrote rows"
+        return
     assert err.kind == "UnsupportedFeature", \
         f"{context}: failed with {err.kind}: {err.message}"
     assert _names_a_feature(err.message, case), \
@@ -278,6 +325,10 @@ def test_info(case):
     except cli.CliFailure as e:
         if case["group"].startswith(SMOKE_PREFIX) and e.kind == "UnsupportedFeature":
             pytest.skip(f"unsupported: {e.error.message}")
+        unreadable = CORPUS_UNREADABLE.get(case["id"])
+        if unreadable and e.returncode == 1 and e.kind in unreadable[0] and \
+                e.kind in ("CorruptLog", "MissingProtocolOrMetadata"):
+            return  # the log itself is a fragment: a clean error is right for info too
         raise
     problems = []
     latest = _latest_version(case)
@@ -298,7 +349,8 @@ def test_info(case):
         problems.append(f"partitionColumns {info.get('partitionColumns')}, "
                         f"expected {case['partitionColumns']}")
     conf = info.get("configuration") or {}
-    for k, v in (case.get("configuration") or {}).items():
+    want_conf = CHECKPOINT_CONFIGURATION.get(case["id"], case.get("configuration") or {})
+    for k, v in want_conf.items():
         if conf.get(k) != v:
             problems.append(f"configuration[{k}] = {conf.get(k)!r}, expected {v!r}")
     assert not problems, f"{context}: " + "; ".join(problems)

@@ -455,9 +455,11 @@ def test_cdf_matches_deltars_load_cdf(deltars_table):
                for r in ours.select(["_commit_version", "_commit_timestamp"]).to_pylist()}
     theirs_ts = {r["_commit_version"]: r["_commit_timestamp"]
                  for r in theirs.select(["_commit_version", "_commit_timestamp"]).to_pylist()}
+    def utc_naive(x):
+        return x.astimezone(UTC).replace(tzinfo=None) if x is not None and x.tzinfo else x
     for v, t in theirs_ts.items():
         mine = ours_ts.get(v)
-        assert mine is not None and abs((mine - t).total_seconds()) < 5, \
+        assert mine is not None and abs((utc_naive(mine) - utc_naive(t)).total_seconds()) < 5, \
             f"_commit_timestamp of v{v}: {mine} vs delta-rs {t}"
 
 
