@@ -3,7 +3,7 @@
 // deltacpp represents a Delta table schema as an arrow::Schema: every Delta type has one Arrow
 // type (string→utf8, long→int64, integer→int32, short→int16, byte→int8, float, double,
 // boolean, binary, date→date32, timestamp→timestamp[us, UTC], timestamp_ntz→timestamp[us],
-// decimal(p,s)→decimal128(p,s), struct, array→list<element>, map→map<key, value>,
+// decimal(p,s)→decimal128(p,s), void→null, struct, array→list<element>, map→map<key, value>,
 // variant→struct<metadata: binary, value: binary> marked by field metadata). Delta field
 // metadata (column mapping ids and physical names, generation expressions, comments, ...)
 // is kept verbatim in the Arrow field's metadata: key → the value's JSON text.

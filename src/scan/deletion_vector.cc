@@ -157,7 +157,26 @@ arrow::Result<std::vector<uint64_t>> LoadDeletionVector(arrow::fs::FileSystem& f
                                                         const DeletionVectorDescriptor& dv,
                                                         const std::string& data_file) {
   if (dv.storage_type == "i") {
-    ARROW_ASSIGN_OR_RAISE(std::string bytes, Z85Decode(dv.path_or_inline_dv));
+    const std::string& text = dv.path_or_inline_dv;
+    const int tail = dv.size_in_bytes % 4;
+    std::string bytes;
+    if (tail != 0 && text.size() >= 5 &&
+        text.compare(text.size() - 5, 4 - tail, std::string(4 - tail, '#')) == 0) {
+      // Writers encode an unaligned final block of n bytes as (4 - n) '#' pad characters and
+      // the n bytes as a big-endian base-85 number (the z85 padding convention kernels use).
+      ARROW_ASSIGN_OR_RAISE(bytes, Z85Decode(std::string_view(text).substr(0, text.size() - 5)));
+      uint64_t v = 0;
+      for (char c : text.substr(text.size() - 1 - tail)) {
+        auto pos = kZ85Alphabet.find(c);
+        if (pos == std::string_view::npos) {
+          return DELTA_ERROR(kDeletionVectorError, "invalid Z85 character in inline deletion vector of ", data_file);
+        }
+        v = v * 85 + pos;
+      }
+      for (int k = tail - 1; k >= 0; --k) bytes.push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(bytes, Z85Decode(text));
+    }
     if (dv.size_in_bytes > static_cast<int32_t>(bytes.size())) {
       return DELTA_ERROR(kDeletionVectorError, "inline deletion vector of ", data_file,
                          " is shorter than its sizeInBytes");

@@ -27,8 +27,9 @@ arrow::Result<std::shared_ptr<arrow::DataType>> TypeFromJson(const json& t, cons
     auto name = t.get<std::string>();
     if (Lower(name) == "variant") {
       *is_variant = true;
-      return arrow::struct_({arrow::field("metadata", arrow::binary(), false),
-                             arrow::field("value", arrow::binary(), false)});
+      // Children are nullable in Arrow so a null variant inside a list/map/struct round-trips.
+      return arrow::struct_({arrow::field("metadata", arrow::binary()),
+                             arrow::field("value", arrow::binary())});
     }
     auto r = ParseDeltaTypeName(name);
     if (!r.ok()) return DELTA_ERROR(kCorruptLog, "unknown type '", name, "' of field ", ctx);
@@ -158,6 +159,7 @@ arrow::Result<std::shared_ptr<arrow::DataType>> ParseDeltaTypeName(std::string_v
   if (n == "date") return arrow::date32();
   if (n == "timestamp") return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
   if (n == "timestamp_ntz") return arrow::timestamp(arrow::TimeUnit::MICRO);
+  if (n == "void") return arrow::null();  // Spark's NullType: every value is NULL
   if (n.rfind("decimal", 0) == 0 || n.rfind("numeric", 0) == 0 || n.rfind("dec", 0) == 0) {
     auto open = n.find('(');
     if (open == std::string::npos) return arrow::decimal128(10, 0);
@@ -191,6 +193,7 @@ arrow::Result<std::string> DeltaTypeName(const arrow::DataType& type) {
     case arrow::Type::BINARY_VIEW:
     case arrow::Type::FIXED_SIZE_BINARY: return "binary";
     case arrow::Type::DATE32: return "date";
+    case arrow::Type::NA: return "void";
     case arrow::Type::TIMESTAMP: {
       const auto& ts = static_cast<const arrow::TimestampType&>(type);
       return ts.timezone().empty() ? "timestamp_ntz" : "timestamp";
