@@ -1,0 +1,106 @@
+// Action JSON parsing and log replay: pure, no disk.
+#include <gtest/gtest.h>
+
+#include "delta/error.h"
+#include "log/action_json.h"
+#include "log/log_replay.h"
+
+namespace delta::log {
+namespace {
+
+ActionBatch Parse(const std::string& text) {
+  auto r = ParseActions(text, "test.json");
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : ActionBatch{};
+}
+
+constexpr char kV0[] =
+    R"({"commitInfo":{"timestamp":1000,"operation":"WRITE","operationParameters":{"mode":"Append"}}})"
+    "\n"
+    R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors"]}})"
+    "\n"
+    R"({"metaData":{"id":"abc","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":["p"],"configuration":{"k":"v"},"createdTime":5}})"
+    "\n"
+    R"({"add":{"path":"p=a/f%201.parquet","partitionValues":{"p":"a"},"size":10,"modificationTime":1,"dataChange":true,"stats":"{\"numRecords\":3}","unknownField":{"x":1}}})"
+    "\n"
+    R"({"add":{"path":"p=__HIVE_DEFAULT_PARTITION__/f2.parquet","partitionValues":{"p":null},"size":20,"modificationTime":1,"dataChange":true}})"
+    "\n"
+    R"({"someFutureAction":{"a":1}})"
+    "\n";
+
+TEST(ActionJson, ParsesEveryFieldAndIgnoresUnknowns) {
+  ActionBatch b = Parse(kV0);
+  ASSERT_TRUE(b.protocol);
+  EXPECT_EQ(b.protocol->min_reader_version, 3);
+  EXPECT_TRUE(b.protocol->HasReaderFeature("deletionVectors"));
+  ASSERT_TRUE(b.metadata);
+  EXPECT_EQ(b.metadata->partition_columns, std::vector<std::string>{"p"});
+  EXPECT_EQ(b.metadata->configuration.at("k"), "v");
+  ASSERT_EQ(b.adds.size(), 2u);
+  EXPECT_EQ(b.adds[0].path, "p=a/f%201.parquet");
+  EXPECT_EQ(b.adds[0].stats, R"({"numRecords":3})");
+  EXPECT_EQ(b.adds[1].partition_values.at("p"), std::nullopt);
+  ASSERT_TRUE(b.commit_info);
+  EXPECT_EQ(b.commit_info->operation, "WRITE");
+  EXPECT_EQ(b.commit_info->timestamp, 1000);
+}
+
+TEST(ActionJson, InvalidJsonNamesFileAndLine) {
+  auto r = ParseActions("{\"add\":{}}\n{not json", "00000000000000000003.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(GetErrorCode(r.status()), ErrorCode::kCorruptLog);
+  EXPECT_NE(r.status().message().find("00000000000000000003.json line 1"), std::string::npos);
+  auto r2 = ParseActions("{\"txn\":{}}\n{not json", "00000000000000000003.json");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_NE(r2.status().message().find("line 2"), std::string::npos);
+}
+
+TEST(LogReplay, RemoveTombstonesTheMatchingAdd) {
+  LogReplayer r;
+  r.Apply(Parse(kV0));
+  r.Apply(Parse(R"({"remove":{"path":"p=a/f 1.parquet","deletionTimestamp":9,"dataChange":true}})"));
+  TableState s = r.Finish();
+  ASSERT_EQ(s.files.size(), 1u);  // removed path matched despite different URI encoding
+  EXPECT_EQ(s.files[0].path, "p=__HIVE_DEFAULT_PARTITION__/f2.parquet");
+}
+
+TEST(LogReplay, DeletionVectorSwapInOneCommitKeepsTheNewDv) {
+  LogReplayer r;
+  r.Apply(Parse(R"({"add":{"path":"f.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}})"));
+  // Spark writes the new add before the remove of the old (no-DV) entry.
+  r.Apply(Parse(
+      R"({"add":{"path":"f.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true,"deletionVector":{"storageType":"i","pathOrInlineDv":"abc","sizeInBytes":3,"cardinality":1}}})"
+      "\n"
+      R"({"remove":{"path":"f.parquet","dataChange":true}})"));
+  TableState s = r.Finish();
+  ASSERT_EQ(s.files.size(), 1u);
+  ASSERT_TRUE(s.files[0].deletion_vector);
+  EXPECT_EQ(s.files[0].deletion_vector->cardinality, 1);
+}
+
+TEST(LogReplay, NewestProtocolMetadataAndTxnWin) {
+  LogReplayer r;
+  r.Apply(Parse(kV0));
+  r.Apply(Parse(
+      R"({"metaData":{"id":"abc","format":{"provider":"parquet"},"schemaString":"{}","partitionColumns":[],"configuration":{"k":"w"}}})"
+      "\n"
+      R"({"txn":{"appId":"app","version":3}})"));
+  r.Apply(Parse(R"({"txn":{"appId":"app","version":4,"lastUpdated":7}})"));
+  TableState s = r.Finish();
+  EXPECT_EQ(s.metadata->configuration.at("k"), "w");
+  EXPECT_EQ(s.protocol->min_writer_version, 7);
+  EXPECT_EQ(s.txns.at("app").version, 4);
+}
+
+TEST(LogReplay, RemovedDomainMetadataDisappears) {
+  LogReplayer r;
+  r.Apply(Parse(R"({"domainMetadata":{"domain":"d","configuration":"{}","removed":false}})"));
+  r.Apply(Parse(R"({"domainMetadata":{"domain":"e","configuration":"{}","removed":false}})"));
+  r.Apply(Parse(R"({"domainMetadata":{"domain":"d","configuration":"","removed":true}})"));
+  TableState s = r.Finish();
+  ASSERT_EQ(s.domains.size(), 1u);
+  EXPECT_TRUE(s.domains.count("e"));
+}
+
+}  // namespace
+}  // namespace delta::log
