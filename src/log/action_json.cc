@@ -263,6 +263,246 @@ arrow::Result<ActionBatch> ParseActions(std::string_view ndjson, std::string_vie
   return out;
 }
 
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Key(JsonWriter& w, const char* k) { w.Key(k); }
+void Str(JsonWriter& w, const std::string& s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+void WriteStringMap(JsonWriter& w, const std::map<std::string, std::string>& m) {
+  w.StartObject();
+  for (const auto& [k, v] : m) {
+    Str(w, k);
+    Str(w, v);
+  }
+  w.EndObject();
+}
+void WritePartitionValues(JsonWriter& w, const PartitionValues& m) {
+  w.StartObject();
+  for (const auto& [k, v] : m) {
+    Str(w, k);
+    if (v) {
+      Str(w, *v);
+    } else {
+      w.Null();
+    }
+  }
+  w.EndObject();
+}
+void WriteDv(JsonWriter& w, const DeletionVectorDescriptor& dv) {
+  w.StartObject();
+  Key(w, wire::kStorageType);
+  Str(w, dv.storage_type);
+  Key(w, wire::kPathOrInlineDv);
+  Str(w, dv.path_or_inline_dv);
+  if (dv.offset) {
+    Key(w, wire::kOffset);
+    w.Int(*dv.offset);
+  }
+  Key(w, wire::kSizeInBytes);
+  w.Int(dv.size_in_bytes);
+  Key(w, wire::kCardinality);
+  w.Int64(dv.cardinality);
+  w.EndObject();
+}
+
+template <typename Fn>
+void Line(std::string* out, Fn&& body) {
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  body(w);
+  w.EndObject();
+  out->append(sb.GetString(), sb.GetSize());
+  out->push_back('\n');
+}
+
+}  // namespace
+
+std::string SerializeActions(const ActionBatch& a) {
+  std::string out;
+  if (a.commit_info) {
+    out += "{\"commitInfo\":";
+    out += a.commit_info->raw_json.empty() ? "{}" : a.commit_info->raw_json;
+    out += "}\n";
+  }
+  if (a.protocol) {
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kProtocol);
+      w.StartObject();
+      Key(w, wire::kMinReaderVersion);
+      w.Int(a.protocol->min_reader_version);
+      Key(w, wire::kMinWriterVersion);
+      w.Int(a.protocol->min_writer_version);
+      auto list = [&](const char* key, const std::optional<std::vector<std::string>>& v) {
+        if (!v) return;
+        Key(w, key);
+        w.StartArray();
+        for (const auto& f : *v) Str(w, f);
+        w.EndArray();
+      };
+      list(wire::kReaderFeatures, a.protocol->reader_features);
+      list(wire::kWriterFeatures, a.protocol->writer_features);
+      w.EndObject();
+    });
+  }
+  if (a.metadata) {
+    const Metadata& m = *a.metadata;
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kMetaData);
+      w.StartObject();
+      Key(w, wire::kId);
+      Str(w, m.id);
+      if (m.name) {
+        Key(w, wire::kName);
+        Str(w, *m.name);
+      }
+      if (m.description) {
+        Key(w, wire::kDescription);
+        Str(w, *m.description);
+      }
+      Key(w, wire::kFormat);
+      w.StartObject();
+      Key(w, wire::kProvider);
+      Str(w, m.format.provider);
+      Key(w, wire::kOptions);
+      WriteStringMap(w, m.format.options);
+      w.EndObject();
+      Key(w, wire::kSchemaString);
+      Str(w, m.schema_string);
+      Key(w, wire::kPartitionColumns);
+      w.StartArray();
+      for (const auto& c : m.partition_columns) Str(w, c);
+      w.EndArray();
+      Key(w, wire::kConfiguration);
+      WriteStringMap(w, m.configuration);
+      if (m.created_time) {
+        Key(w, wire::kCreatedTime);
+        w.Int64(*m.created_time);
+      }
+      w.EndObject();
+    });
+  }
+  for (const auto& t : a.txns) {
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kTxn);
+      w.StartObject();
+      Key(w, wire::kAppId);
+      Str(w, t.app_id);
+      Key(w, wire::kVersion);
+      w.Int64(t.version);
+      if (t.last_updated) {
+        Key(w, wire::kLastUpdated);
+        w.Int64(*t.last_updated);
+      }
+      w.EndObject();
+    });
+  }
+  for (const auto& d : a.domain_metadata) {
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kDomainMetadata);
+      w.StartObject();
+      Key(w, wire::kDomain);
+      Str(w, d.domain);
+      Key(w, wire::kConfiguration);
+      Str(w, d.configuration);
+      Key(w, wire::kRemoved);
+      w.Bool(d.removed);
+      w.EndObject();
+    });
+  }
+  for (const auto& r : a.removes) {
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kRemove);
+      w.StartObject();
+      Key(w, wire::kPath);
+      Str(w, r.path);
+      if (r.deletion_timestamp) {
+        Key(w, wire::kDeletionTimestamp);
+        w.Int64(*r.deletion_timestamp);
+      }
+      Key(w, wire::kDataChange);
+      w.Bool(r.data_change);
+      if (r.extended_file_metadata) {
+        Key(w, wire::kExtendedFileMetadata);
+        w.Bool(*r.extended_file_metadata);
+      }
+      if (r.partition_values) {
+        Key(w, wire::kPartitionValues);
+        WritePartitionValues(w, *r.partition_values);
+      }
+      if (r.size) {
+        Key(w, wire::kSize);
+        w.Int64(*r.size);
+      }
+      if (r.stats) {
+        Key(w, wire::kStats);
+        Str(w, *r.stats);
+      }
+      if (r.deletion_vector) {
+        Key(w, wire::kDeletionVector);
+        WriteDv(w, *r.deletion_vector);
+      }
+      w.EndObject();
+    });
+  }
+  for (const auto& f : a.adds) {
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kAdd);
+      w.StartObject();
+      Key(w, wire::kPath);
+      Str(w, f.path);
+      Key(w, wire::kPartitionValues);
+      WritePartitionValues(w, f.partition_values);
+      Key(w, wire::kSize);
+      w.Int64(f.size);
+      Key(w, wire::kModificationTime);
+      w.Int64(f.modification_time);
+      Key(w, wire::kDataChange);
+      w.Bool(f.data_change);
+      if (f.stats) {
+        Key(w, wire::kStats);
+        Str(w, *f.stats);
+      }
+      if (!f.tags.empty()) {
+        Key(w, wire::kTags);
+        WriteStringMap(w, f.tags);
+      }
+      if (f.deletion_vector) {
+        Key(w, wire::kDeletionVector);
+        WriteDv(w, *f.deletion_vector);
+      }
+      if (f.base_row_id) {
+        Key(w, wire::kBaseRowId);
+        w.Int64(*f.base_row_id);
+      }
+      if (f.default_row_commit_version) {
+        Key(w, wire::kDefaultRowCommitVersion);
+        w.Int64(*f.default_row_commit_version);
+      }
+      w.EndObject();
+    });
+  }
+  for (const auto& c : a.cdcs) {
+    Line(&out, [&](JsonWriter& w) {
+      Key(w, wire::kCdc);
+      w.StartObject();
+      Key(w, wire::kPath);
+      Str(w, c.path);
+      Key(w, wire::kPartitionValues);
+      WritePartitionValues(w, c.partition_values);
+      Key(w, wire::kSize);
+      w.Int64(c.size);
+      Key(w, wire::kDataChange);
+      w.Bool(c.data_change);
+      w.EndObject();
+    });
+  }
+  return out;
+}
+
 arrow::Result<PartitionValues> ParsePartitionValuesJson(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());

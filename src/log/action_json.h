@@ -17,6 +17,11 @@ namespace delta::log {
 /// Parses every action of a commit (or JSON checkpoint) file. `origin` names it in errors.
 arrow::Result<ActionBatch> ParseActions(std::string_view ndjson, std::string_view origin);
 
+/// Serializes actions as a commit file: one JSON object per line, newline-terminated, in the
+/// order Delta writers use (commitInfo, protocol, metaData, txn, domainMetadata, remove, add,
+/// cdc). `commit_info` is written verbatim when present.
+std::string SerializeActions(const ActionBatch& actions);
+
 /// Parses a partitionValues-like JSON object {"col": "v" | null}.
 arrow::Result<PartitionValues> ParsePartitionValuesJson(std::string_view json);
 

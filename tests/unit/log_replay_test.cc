@@ -104,3 +104,28 @@ TEST(LogReplay, RemovedDomainMetadataDisappears) {
 
 }  // namespace
 }  // namespace delta::log
+
+namespace delta::log {
+namespace {
+
+TEST(ActionJson, SerializeThenParseRoundTrips) {
+  ActionBatch a = Parse(kV0);
+  a.txns.push_back({"app", 3, 99});
+  a.removes.push_back({});
+  a.removes.back().path = "old.parquet";
+  a.removes.back().deletion_timestamp = 5;
+  a.removes.back().partition_values = PartitionValues{{"p", std::nullopt}};
+  a.adds[0].deletion_vector = DeletionVectorDescriptor{"u", "ab^-aqEH.-t@S}K{vb[*k^", 1, 36, 2};
+  std::string text = SerializeActions(a);
+  ActionBatch b = Parse(text);
+  EXPECT_EQ(SerializeActions(b), text);
+  ASSERT_EQ(b.adds.size(), 2u);
+  EXPECT_EQ(b.adds[0].deletion_vector->offset, 1);
+  EXPECT_EQ(b.removes[0].partition_values->at("p"), std::nullopt);
+  EXPECT_EQ(b.txns[0].last_updated, 99);
+  EXPECT_EQ(b.metadata->schema_string, a.metadata->schema_string);
+  EXPECT_EQ(text.substr(0, 14), "{\"commitInfo\":");
+}
+
+}  // namespace
+}  // namespace delta::log
