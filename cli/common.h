@@ -50,5 +50,7 @@ void RegisterHistory(CLI::App& app, int* exit_code);
 void RegisterFiles(CLI::App& app, int* exit_code);
 void RegisterCat(CLI::App& app, int* exit_code);
 void RegisterChanges(CLI::App& app, int* exit_code);
+void RegisterCreate(CLI::App& app, int* exit_code);
+void RegisterWrite(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl

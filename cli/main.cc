@@ -6,7 +6,7 @@
 int main(int argc, char** argv) {
   auto init = arrow::compute::Initialize();
   if (!init.ok()) return deltactl::ReportError(init);
-  CLI::App app{"deltactl: inspect and read Delta Lake tables (deltacpp)", "deltactl"};
+  CLI::App app{"deltactl: read, write and inspect Delta Lake tables (deltacpp)", "deltactl"};
   app.require_subcommand(1);
   app.set_version_flag("--version-info", std::string("deltactl 0.1.0"));
   int exit_code = deltactl::kExitOk;
@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   deltactl::RegisterFiles(app, &exit_code);
   deltactl::RegisterCat(app, &exit_code);
   deltactl::RegisterChanges(app, &exit_code);
+  deltactl::RegisterCreate(app, &exit_code);
+  deltactl::RegisterWrite(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

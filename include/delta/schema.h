@@ -37,6 +37,11 @@ arrow::Result<std::shared_ptr<arrow::DataType>> ParseDeltaTypeName(std::string_v
 /// The Delta name of a primitive Arrow type ("long", "decimal(10,2)", ...).
 arrow::Result<std::string> DeltaTypeName(const arrow::DataType& type);
 
+/// Parses a SQL column list: "id BIGINT NOT NULL, name STRING COMMENT 'x', tags ARRAY<STRING>,
+/// props MAP<STRING, INT>, addr STRUCT<city: STRING, zip: INT>, amount DECIMAL(10,2)".
+/// kParseError naming the position on malformed input.
+arrow::Result<std::shared_ptr<arrow::Schema>> ParseSchemaDdl(std::string_view ddl);
+
 /// Column mapping mode (table property delta.columnMapping.mode).
 enum class ColumnMappingMode { kNone, kName, kId };
 

@@ -53,6 +53,25 @@ arrow::Status CheckReadSupported(const Protocol& protocol, const std::string& ta
   return arrow::Status::OK();
 }
 
+arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& table) {
+  ARROW_RETURN_NOT_OK(CheckReadSupported(protocol, table));
+  // Writer features whose rules deltacpp's writers follow (or that need nothing of appends).
+  static const std::array<std::string_view, 10> kSupported = {
+      "appendOnly", "invariants",   "columnMapping", "timestampNtz", "deletionVectors",
+      "changeDataFeed", "domainMetadata", "v2Checkpoint", "vacuumProtocolCheck", "checkConstraints"};
+  if (protocol.min_writer_version > 7) {
+    return DELTA_ERROR(kUnsupportedFeature, "table ", table, " requires writer version ",
+                       protocol.min_writer_version, "; deltacpp writes versions up to 7");
+  }
+  for (const auto& f : protocol.writer_features.value_or(std::vector<std::string>{})) {
+    if (std::find(kSupported.begin(), kSupported.end(), f) == kSupported.end()) {
+      return DELTA_ERROR(kUnsupportedFeature, "table ", table, " requires writer feature '", f,
+                         "', which deltacpp cannot write yet");
+    }
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata) {
   auto it = metadata.configuration.find(wire::kColumnMappingMode);
   if (it == metadata.configuration.end()) return ColumnMappingMode::kNone;

@@ -21,6 +21,10 @@ inline constexpr int32_t kMaxReaderVersion = 3;
 /// version or feature otherwise.
 arrow::Status CheckReadSupported(const Protocol& protocol, const std::string& table);
 
+/// OK when deltacpp can write to a table with this protocol (every writer feature known and
+/// honoured by its writers); kUnsupportedFeature naming the first one it cannot.
+arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& table);
+
 /// The table's column mapping mode (delta.columnMapping.mode), kInvalidArgument if unknown.
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata);
 

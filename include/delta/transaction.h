@@ -1,0 +1,110 @@
+// Transactions: optimistic concurrency over the log (PROTOCOL.md "Delta Log Entries",
+// "Commit Provenance Information", "Transaction Identifiers").
+//
+// A transaction reads one snapshot, stages actions, and commits them as the next version with
+// LogStore::PutIfAbsent. If another writer took that version first, the winning commits are
+// read and checked against what this transaction read and wrote (src/txn/conflict_checker.h,
+// Spark's rules): when they do not conflict the transaction rebases and retries at the next
+// version; otherwise Commit fails with kCommitConflict and a message naming the conflict kind
+// (ConcurrentAppend, ConcurrentDeleteRead, ConcurrentDeleteDelete, MetadataChanged,
+// ProtocolChanged, ConcurrentTransaction) and the winning version. Blind appends never
+// conflict with each other.
+//
+// Thread safety: a Transaction is used by one thread. Many transactions (threads or
+// processes) may commit to one table concurrently.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/result.h>
+
+#include "delta/actions.h"
+#include "delta/expression.h"
+#include "delta/log_store.h"
+#include "delta/snapshot.h"
+
+namespace delta {
+
+enum class IsolationLevel { kSerializable, kWriteSerializable };
+
+/// The kinds of commit conflict (Spark's exception names).
+enum class ConflictKind {
+  kConcurrentAppend,
+  kConcurrentDeleteRead,
+  kConcurrentDeleteDelete,
+  kMetadataChanged,
+  kProtocolChanged,
+  kConcurrentTransaction,
+};
+std::string_view ConflictKindName(ConflictKind kind);
+
+struct CommitResult {
+  int64_t version = -1;
+  int attempts = 1;  ///< 1 when the first try won
+};
+
+struct TransactionOptions {
+  IsolationLevel isolation = IsolationLevel::kWriteSerializable;
+  int max_attempts = 1000;
+  /// Overrides the store resolved from the table location (tests: fault injection).
+  std::shared_ptr<LogStore> log_store;
+};
+
+class Transaction {
+ public:
+  /// Starts a transaction on the table at `uri` that read `snapshot` (null: the table does not
+  /// exist yet and this transaction creates it at version 0).
+  static arrow::Result<std::unique_ptr<Transaction>> Begin(const std::string& uri,
+                                                           std::shared_ptr<const Snapshot> snapshot,
+                                                           TransactionOptions options = {});
+
+  void SetProtocol(Protocol protocol) { protocol_ = std::move(protocol); }
+  void SetMetadata(Metadata metadata) { metadata_ = std::move(metadata); }
+  void AddDataFile(delta::AddFile file) { adds_.push_back(std::move(file)); }
+  void RemoveDataFile(delta::RemoveFile file) { removes_.push_back(std::move(file)); }
+  void AddCdcFile(AddCDCFile file) { cdcs_.push_back(std::move(file)); }
+  void SetAppTransaction(std::string app_id, int64_t version);
+  void SetDomainMetadata(DomainMetadata d) { domains_.push_back(std::move(d)); }
+
+  /// What the operation read, for conflict checks. A predicate over the table's columns (null:
+  /// the whole table). Transactions that read nothing (blind appends) need not call these.
+  void MarkRead(ExprPtr predicate);
+  void MarkFilesRead(const std::vector<delta::AddFile>& files);
+
+  /// The operation as commitInfo records it (e.g. "WRITE", {"mode": "\"Append\""}).
+  /// Parameter and metric values are JSON texts.
+  void SetOperation(std::string operation, std::map<std::string, std::string> parameters,
+                    std::map<std::string, std::string> metrics = {});
+
+  /// Commits, retrying over non-conflicting concurrent commits.
+  arrow::Result<CommitResult> Commit();
+
+  /// The version this transaction read (-1 when creating the table).
+  int64_t read_version() const;
+
+  ~Transaction();
+  struct Impl;
+
+ private:
+  explicit Transaction(std::unique_ptr<Impl> impl);
+  ActionBatch BuildActions(int64_t version, int64_t now_ms) const;
+
+  std::unique_ptr<Impl> impl_;
+  std::optional<Protocol> protocol_;
+  std::optional<Metadata> metadata_;
+  std::vector<delta::AddFile> adds_;
+  std::vector<delta::RemoveFile> removes_;
+  std::vector<AddCDCFile> cdcs_;
+  std::vector<SetTransaction> txns_;
+  std::vector<DomainMetadata> domains_;
+  std::string operation_ = "WRITE";
+  std::map<std::string, std::string> parameters_;
+  std::map<std::string, std::string> metrics_;
+};
+
+}  // namespace delta

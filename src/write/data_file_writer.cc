@@ -1,0 +1,234 @@
+// Rows are grouped by partition values per batch (a hash of the serialized values), and each
+// partition has at most one open Parquet file. File size is estimated from the uncompressed
+// Arrow size of what was written with a 2x compression allowance, since the Parquet writer
+// buffers whole row groups before anything reaches the output stream.
+#include "write/data_file_writer.h"
+
+#include <chrono>
+#include <random>
+#include <unordered_map>
+
+#include <arrow/compute/api.h>
+#include <arrow/builder.h>
+#include <arrow/io/interfaces.h>
+#include <arrow/util/key_value_metadata.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/exception.h>
+
+#include "delta/error.h"
+#include "log/wire_names.h"
+#include "util/uuid.h"
+#include "write/partition_path.h"
+
+namespace delta::write {
+namespace {
+
+int64_t BatchBytes(const arrow::RecordBatch& batch) {
+  int64_t total = 0;
+  for (const auto& col : batch.columns()) {
+    for (const auto& buf : col->data()->buffers) {
+      if (buf) total += buf->size();
+    }
+    for (const auto& child : col->data()->child_data) {
+      for (const auto& buf : child->buffers) {
+        if (buf) total += buf->size();
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+struct OpenFile {
+  std::string relative_path;  // unescaped-then-escaped dir + file name (as on disk)
+  std::string full_path;
+  PartitionValues partition_values;
+  std::shared_ptr<arrow::io::OutputStream> out;
+  std::unique_ptr<parquet::arrow::FileWriter> writer;
+  std::unique_ptr<StatsCollector> stats;
+  int64_t rows = 0;
+  int64_t estimated_bytes = 0;
+};
+
+struct DataFileWriter::Impl {
+  std::shared_ptr<arrow::fs::FileSystem> fs;
+  DataFileWriterOptions options;
+  std::shared_ptr<arrow::Schema> data_schema;      // logical, non-partition columns
+  std::shared_ptr<arrow::Schema> physical_schema;  // as written to Parquet
+  std::vector<int> data_indices;                   // into the table schema
+  std::vector<int> partition_indices;
+  std::unordered_map<std::string, std::unique_ptr<OpenFile>> open;
+  std::vector<AddFile> done;
+  std::vector<std::string> written;
+
+  arrow::Result<std::unique_ptr<OpenFile>> OpenNew(const std::string& dir, PartitionValues pv) {
+    auto f = std::make_unique<OpenFile>();
+    std::string ext = options.compression == "zstd" ? ".zstd.parquet" : ".snappy.parquet";
+    std::string name = "part-00000-" + util::NewUuid() + "-c000" + ext;
+    f->relative_path = (options.directory_prefix.empty() ? "" : options.directory_prefix + "/") +
+                       (dir.empty() ? "" : dir + "/") + name;
+    f->full_path = options.table_root + "/" + f->relative_path;
+    f->partition_values = std::move(pv);
+    auto slash = f->full_path.rfind('/');
+    ARROW_RETURN_NOT_OK(fs->CreateDir(f->full_path.substr(0, slash), true));
+    ARROW_ASSIGN_OR_RAISE(f->out, fs->OpenOutputStream(f->full_path));
+    written.push_back(f->full_path);
+    parquet::WriterProperties::Builder props;
+    props.compression(options.compression == "zstd" ? arrow::Compression::ZSTD
+                                                    : arrow::Compression::SNAPPY);
+    props.max_row_group_length(1 << 20);
+    props.enable_dictionary();
+    props.created_by("deltacpp 0.1.0");
+    auto arrow_props = parquet::ArrowWriterProperties::Builder().coerce_timestamps(arrow::TimeUnit::MICRO)->build();
+    ARROW_ASSIGN_OR_RAISE(f->writer, parquet::arrow::FileWriter::Open(*physical_schema, arrow::default_memory_pool(),
+                                                                      f->out, props.build(), arrow_props));
+    f->stats = std::make_unique<StatsCollector>(data_schema, options.stats);
+    return f;
+  }
+
+  arrow::Status Close(std::unique_ptr<OpenFile> f) {
+    ARROW_RETURN_NOT_OK(f->writer->Close());
+    ARROW_RETURN_NOT_OK(f->out->Close());
+    ARROW_ASSIGN_OR_RAISE(auto info, fs->GetFileInfo(f->full_path));
+    AddFile add;
+    add.path = UriEncodePath(f->relative_path);
+    add.partition_values = std::move(f->partition_values);
+    add.size = info.size();
+    add.modification_time = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+    add.data_change = true;
+    add.stats = f->stats->ToJson();
+    done.push_back(std::move(add));
+    return arrow::Status::OK();
+  }
+
+  arrow::Status WriteTo(const std::string& key, const std::string& dir, const PartitionValues& pv,
+                        const std::shared_ptr<arrow::RecordBatch>& data) {
+    auto it = open.find(key);
+    if (it == open.end()) {
+      ARROW_ASSIGN_OR_RAISE(auto f, OpenNew(dir, pv));
+      it = open.emplace(key, std::move(f)).first;
+    }
+    OpenFile& f = *it->second;
+    // Rename columns to physical names for the file.
+    auto physical = arrow::RecordBatch::Make(physical_schema, data->num_rows(), data->columns());
+    ARROW_RETURN_NOT_OK(f.writer->WriteRecordBatch(*physical));
+    ARROW_RETURN_NOT_OK(f.stats->Update(*data));
+    f.rows += data->num_rows();
+    f.estimated_bytes += BatchBytes(*data) / 2;
+    if (f.rows >= options.max_rows_per_file || f.estimated_bytes >= options.target_file_size) {
+      auto closing = std::move(it->second);
+      open.erase(it);
+      ARROW_RETURN_NOT_OK(Close(std::move(closing)));
+    }
+    return arrow::Status::OK();
+  }
+};
+
+DataFileWriter::DataFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DataFileWriter::~DataFileWriter() = default;
+
+const std::vector<std::string>& DataFileWriter::written_paths() const { return impl_->written; }
+
+arrow::Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Make(std::shared_ptr<arrow::fs::FileSystem> fs,
+                                                                    DataFileWriterOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->fs = std::move(fs);
+  const auto& schema = *options.schema;
+  arrow::FieldVector data_fields, physical_fields;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    const auto& f = schema.field(i);
+    const auto& pcs = options.partition_columns;
+    if (std::find(pcs.begin(), pcs.end(), f->name()) != pcs.end()) {
+      impl->partition_indices.push_back(i);
+      continue;
+    }
+    impl->data_indices.push_back(i);
+    data_fields.push_back(f);
+    // Physical field: physical name, and the field id for id-mode column mapping.
+    auto pf = arrow::field(PhysicalName(*f, options.mapping), f->type(), f->nullable());
+    if (options.mapping != ColumnMappingMode::kNone) {
+      if (auto id = ColumnMappingId(*f)) {
+        pf = pf->WithMetadata(arrow::key_value_metadata({wire::kParquetFieldId}, {std::to_string(*id)}));
+      }
+    }
+    physical_fields.push_back(pf);
+  }
+  // Partition columns must be in the order the table declares them.
+  std::vector<int> ordered;
+  for (const auto& pc : options.partition_columns) ordered.push_back(schema.GetFieldIndex(pc));
+  impl->partition_indices = ordered;
+  impl->data_schema = arrow::schema(data_fields);
+  impl->physical_schema = arrow::schema(physical_fields);
+  impl->options = std::move(options);
+  return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(impl)));
+}
+
+arrow::Status DataFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& batch) {
+  auto& impl = *impl_;
+  if (batch->num_rows() == 0) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto data, batch->SelectColumns(impl.data_indices));
+  if (impl.partition_indices.empty()) return impl.WriteTo("", "", {}, data);
+  // Group rows by partition values.
+  std::unordered_map<std::string, std::vector<int64_t>> groups;
+  std::vector<std::string> order;
+  std::vector<std::shared_ptr<arrow::Array>> pcols;
+  for (int idx : impl.partition_indices) pcols.push_back(batch->column(idx));
+  std::vector<std::shared_ptr<arrow::Array>> as_text;
+  for (const auto& c : pcols) {
+    ARROW_ASSIGN_OR_RAISE(auto t, arrow::compute::Cast(*c, arrow::utf8()));
+    as_text.push_back(t);
+  }
+  std::string key;
+  for (int64_t r = 0; r < batch->num_rows(); ++r) {
+    key.clear();
+    for (const auto& t : as_text) {
+      if (t->IsNull(r)) {
+        key.push_back('\x01');
+      } else {
+        key.push_back('\x02');
+        key += static_cast<const arrow::StringArray&>(*t).GetView(r);
+      }
+      key.push_back('\0');
+    }
+    auto [it, inserted] = groups.try_emplace(key);
+    if (inserted) order.push_back(key);
+    it->second.push_back(r);
+  }
+  for (const auto& k : order) {
+    const auto& rows = groups[k];
+    PartitionValues pv;
+    std::string dir;
+    for (size_t p = 0; p < pcols.size(); ++p) {
+      const auto& field = impl.options.schema->field(impl.partition_indices[p]);
+      ARROW_ASSIGN_OR_RAISE(auto scalar, pcols[p]->GetScalar(rows[0]));
+      auto value = SerializePartitionValue(*scalar);
+      const std::string physical = PhysicalName(*field, impl.options.mapping);
+      pv[physical] = value;
+      if (!dir.empty()) dir += "/";
+      dir += EscapePathComponent(physical) + "=" +
+             (value && !value->empty() ? EscapePathComponent(*value) : kNullPartitionDirValue);
+    }
+    std::shared_ptr<arrow::RecordBatch> part = data;
+    if (rows.size() != static_cast<size_t>(batch->num_rows())) {
+      arrow::Int64Builder b;
+      ARROW_RETURN_NOT_OK(b.AppendValues(rows));
+      ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
+      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(data, indices));
+      part = taken.record_batch();
+    }
+    ARROW_RETURN_NOT_OK(impl.WriteTo(k, dir, pv, part));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::vector<AddFile>> DataFileWriter::Finish() {
+  auto& impl = *impl_;
+  for (auto& [_, f] : impl.open) ARROW_RETURN_NOT_OK(impl.Close(std::move(f)));
+  impl.open.clear();
+  return std::move(impl.done);
+}
+
+}  // namespace delta::write

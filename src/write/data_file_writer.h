@@ -1,0 +1,52 @@
+// Writing data files: partition split, Hive-style directories, Parquet files of a target size,
+// statistics, and the add actions describing them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/filesystem/filesystem.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "delta/actions.h"
+#include "write/stats_collector.h"
+
+namespace delta::write {
+
+struct DataFileWriterOptions {
+  std::string table_root;                   ///< path within fs
+  std::shared_ptr<arrow::Schema> schema;    ///< logical table schema (data + partition columns)
+  std::vector<std::string> partition_columns;
+  ColumnMappingMode mapping = ColumnMappingMode::kNone;
+  StatsConfig stats;
+  int64_t target_file_size = 128LL << 20;
+  int64_t max_rows_per_file = 10'000'000;
+  std::string compression = "snappy";
+  std::string directory_prefix;             ///< e.g. "_change_data" for CDC files
+};
+
+class DataFileWriter {
+ public:
+  static arrow::Result<std::unique_ptr<DataFileWriter>> Make(std::shared_ptr<arrow::fs::FileSystem> fs,
+                                                             DataFileWriterOptions options);
+  ~DataFileWriter();
+
+  /// Writes a batch conforming to the table schema.
+  arrow::Status Write(const std::shared_ptr<arrow::RecordBatch>& batch);
+
+  /// Closes every open file and returns the add actions for all files written.
+  arrow::Result<std::vector<AddFile>> Finish();
+
+  /// Paths (within fs) of every file written so far, for cleanup after a failed write.
+  const std::vector<std::string>& written_paths() const;
+
+ private:
+  struct Impl;
+  explicit DataFileWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace delta::write

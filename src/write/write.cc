@@ -1,0 +1,387 @@
+#include "delta/write.h"
+
+#include <arrow/array/util.h>
+#include <arrow/compute/api.h>
+#include <arrow/util/key_value_metadata.h>
+#include <nlohmann/json.hpp>
+
+#include "delta/error.h"
+#include "delta/scan.h"
+#include "delta/schema.h"
+#include "log/wire_names.h"
+#include "protocol/table_features.h"
+#include "scan/file_reader.h"
+#include "storage/table_location.h"
+#include "table/snapshot_loader.h"
+#include "write/data_file_writer.h"
+#include "util/uuid.h"
+#include "write/schema_enforcement.h"
+
+namespace delta {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool HasTimestampNtz(const arrow::DataType& t) {
+  if (t.id() == arrow::Type::TIMESTAMP) return static_cast<const arrow::TimestampType&>(t).timezone().empty();
+  for (const auto& f : t.fields()) {
+    if (HasTimestampNtz(*f->type())) return true;
+  }
+  return false;
+}
+
+// The lowest protocol that the table's schema and properties need (PROTOCOL.md "Table Features").
+Protocol ProtocolFor(const arrow::Schema& schema, const std::map<std::string, std::string>& conf) {
+  auto on = [&](const char* k) {
+    auto it = conf.find(k);
+    return it != conf.end() && (it->second == "true" || it->second == "TRUE");
+  };
+  auto mode_it = conf.find(wire::kColumnMappingMode);
+  const bool mapping = mode_it != conf.end() && mode_it->second != "none";
+  bool ntz = false;
+  for (const auto& f : schema.fields()) ntz |= HasTimestampNtz(*f->type());
+  bool constraints = false;
+  for (const auto& [k, _] : conf) constraints |= k.rfind("delta.constraints.", 0) == 0;
+  const bool dv = on("delta.enableDeletionVectors");
+  const bool cdf = on("delta.enableChangeDataFeed");
+  Protocol p;
+  if (ntz || dv) {
+    p.min_reader_version = 3;
+    p.min_writer_version = 7;
+    std::vector<std::string> reader, writer;
+    if (mapping) reader.push_back("columnMapping"), writer.push_back("columnMapping");
+    if (dv) reader.push_back("deletionVectors"), writer.push_back("deletionVectors");
+    if (ntz) reader.push_back("timestampNtz"), writer.push_back("timestampNtz");
+    if (cdf) writer.push_back("changeDataFeed");
+    if (constraints) writer.push_back("checkConstraints");
+    writer.push_back("appendOnly");
+    writer.push_back("invariants");
+    p.reader_features = reader;
+    p.writer_features = writer;
+    return p;
+  }
+  p.min_reader_version = mapping ? 2 : 1;
+  p.min_writer_version = mapping ? 5 : cdf ? 4 : constraints ? 3 : 2;
+  return p;
+}
+
+// Assigns column mapping ids and physical names to every field (new tables in name/id mode).
+std::shared_ptr<arrow::Field> AssignColumnMapping(const std::shared_ptr<arrow::Field>& f, int64_t* next_id) {
+  std::shared_ptr<arrow::DataType> type = f->type();
+  if (type->id() == arrow::Type::STRUCT) {
+    arrow::FieldVector children;
+    for (const auto& c : type->fields()) children.push_back(AssignColumnMapping(c, next_id));
+    type = arrow::struct_(children);
+  }
+  auto md = f->metadata() ? f->metadata()->Copy() : std::make_shared<arrow::KeyValueMetadata>();
+  if (md->FindKey(wire::kColumnMappingId) < 0) {
+    md->Append(wire::kColumnMappingId, std::to_string(++*next_id));
+    md->Append(wire::kColumnMappingPhysicalName, "\"col-" + util::NewUuid() + "\"");
+  }
+  return f->WithType(type)->WithMetadata(md);
+}
+
+std::string ModeName(WriteMode m) {
+  switch (m) {
+    case WriteMode::kAppend: return "Append";
+    case WriteMode::kOverwrite: return "Overwrite";
+    case WriteMode::kErrorIfExists: return "ErrorIfExists";
+    case WriteMode::kIgnore: return "Ignore";
+  }
+  return "Append";
+}
+
+int64_t TargetFileSize(const WriteOptions& o, const std::map<std::string, std::string>& conf) {
+  if (o.target_file_size) return *o.target_file_size;
+  auto it = conf.find("delta.targetFileSize");
+  if (it != conf.end()) {
+    try {
+      return std::stoll(it->second);
+    } catch (...) {
+    }
+  }
+  return 128LL << 20;
+}
+
+write::StatsConfig StatsConfigFor(const Metadata& md, ColumnMappingMode mapping) {
+  write::StatsConfig c;
+  c.mapping = mapping;
+  auto it = md.configuration.find("delta.dataSkippingNumIndexedCols");
+  if (it != md.configuration.end()) c.num_indexed_cols = std::atoi(it->second.c_str());
+  it = md.configuration.find("delta.dataSkippingStatsColumns");
+  if (it != md.configuration.end()) {
+    std::string s = it->second, cur;
+    for (char ch : s + ",") {
+      if (ch == ',') {
+        while (!cur.empty() && cur.front() == ' ') cur.erase(cur.begin());
+        while (!cur.empty() && cur.back() == ' ') cur.pop_back();
+        if (!cur.empty()) c.stats_columns.push_back(cur);
+        cur.clear();
+      } else {
+        cur.push_back(ch);
+      }
+    }
+  }
+  return c;
+}
+
+// A predicate that is TRUE exactly where `p` is not TRUE (NULL counts as not matching).
+ExprPtr NotMatching(const ExprPtr& p) {
+  return Expr::Call("not", {Expr::Call("coalesce", {p, Expr::Literal(arrow::MakeScalar(false))})});
+}
+
+bool OnlyPartitionColumns(const Expr& e, const std::vector<std::string>& pcs) {
+  for (const auto& path : e.ReferencedColumns()) {
+    if (path.size() != 1 || std::find(pcs.begin(), pcs.end(), path[0]) == pcs.end()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
+                                       std::shared_ptr<arrow::RecordBatchReader> data,
+                                       const WriteOptions& options) {
+  WriteMetrics metrics;
+  ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
+  std::shared_ptr<const Snapshot> snapshot;
+  {
+    auto listing = storage::ListLog(loc);
+    if (listing.ok() && !listing->empty()) {
+      ARROW_ASSIGN_OR_RAISE(snapshot, table::LoadSnapshotFromListing(loc, *listing, std::nullopt));
+    } else if (!listing.ok() && GetErrorCode(listing.status()) != ErrorCode::kTableNotFound) {
+      return listing.status();
+    }
+  }
+  if (snapshot) {
+    if (options.mode == WriteMode::kErrorIfExists) {
+      return DELTA_ERROR(kInvalidArgument, "table ", uri, " already exists (version ",
+                         snapshot->version(), ") and the write mode is error-if-exists");
+    }
+    if (options.mode == WriteMode::kIgnore) {
+      metrics.skipped = true;
+      return metrics;
+    }
+    ARROW_RETURN_NOT_OK(protocol::CheckWriteSupported(snapshot->protocol(), uri));
+    if (options.app_transaction) {
+      auto it = snapshot->app_transactions().find(options.app_transaction->first);
+      if (it != snapshot->app_transactions().end() && it->second.version >= options.app_transaction->second) {
+        metrics.skipped = true;
+        return metrics;
+      }
+    }
+  }
+  if (options.replace_where && options.mode != WriteMode::kOverwrite) {
+    return DELTA_ERROR(kInvalidArgument, "replaceWhere needs overwrite mode");
+  }
+
+  // The schema after this write, and the metadata/protocol actions it needs.
+  ARROW_ASSIGN_OR_RAISE(auto data_schema, write::NormalizeSchema(*data->schema()));
+  std::optional<Metadata> new_metadata;
+  std::optional<Protocol> new_protocol;
+  Metadata md;
+  std::shared_ptr<arrow::Schema> schema;
+  if (!snapshot) {
+    md.id = util::NewUuid();
+    md.name = options.name;
+    md.description = options.description;
+    md.partition_columns = options.partition_by;
+    md.configuration = options.configuration;
+    md.created_time = NowMs();
+    schema = data_schema;
+    for (const auto& pc : md.partition_columns) {
+      if (schema->GetFieldIndex(pc) < 0) {
+        return DELTA_ERROR(kSchemaMismatch, "partition column '", pc, "' is not in the data");
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto mode, protocol::GetColumnMappingMode(md));
+    if (mode != ColumnMappingMode::kNone) {
+      int64_t next_id = 0;
+      arrow::FieldVector fields;
+      for (const auto& f : schema->fields()) fields.push_back(AssignColumnMapping(f, &next_id));
+      schema = arrow::schema(fields);
+      md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(next_id);
+    }
+    new_protocol = ProtocolFor(*schema, md.configuration);
+  } else {
+    md = snapshot->metadata();
+    if (!options.partition_by.empty() && options.partition_by != md.partition_columns &&
+        !(options.mode == WriteMode::kOverwrite && options.schema_mode == SchemaMode::kOverwrite)) {
+      return DELTA_ERROR(kSchemaMismatch, "table ", uri, " is partitioned by [",
+                         StrCat(md.partition_columns.size()), " columns] which differs from the requested partitioning");
+    }
+    if (options.mode == WriteMode::kOverwrite && options.schema_mode == SchemaMode::kOverwrite) {
+      schema = data_schema;
+      if (!options.partition_by.empty()) md.partition_columns = options.partition_by;
+    } else {
+      ARROW_ASSIGN_OR_RAISE(schema, write::ReconcileSchemas(*snapshot->schema(), *data_schema,
+                                                            options.schema_mode == SchemaMode::kMerge));
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(std::string schema_json, SchemaToDeltaJson(*schema));
+  if (!snapshot || schema_json != md.schema_string) {
+    md.schema_string = schema_json;
+    new_metadata = md;
+  }
+  ARROW_ASSIGN_OR_RAISE(auto mapping, protocol::GetColumnMappingMode(md));
+
+  write::DataFileWriterOptions wo;
+  wo.table_root = loc.root;
+  wo.schema = schema;
+  wo.partition_columns = md.partition_columns;
+  wo.mapping = mapping;
+  wo.stats = StatsConfigFor(md, mapping);
+  wo.target_file_size = TargetFileSize(options, md.configuration);
+  wo.max_rows_per_file = options.max_rows_per_file;
+  wo.compression = options.compression;
+  ARROW_ASSIGN_OR_RAISE(auto writer, write::DataFileWriter::Make(loc.fs, wo));
+  auto cleanup = [&](const arrow::Status& st) {
+    for (const auto& p : writer->written_paths()) (void)loc.fs->DeleteFile(p);
+    return st;
+  };
+
+  std::optional<arrow::compute::Expression> replace_check;
+  if (options.replace_where) {
+    ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*NotMatching(options.replace_where), *schema));
+    ARROW_ASSIGN_OR_RAISE(replace_check, e.Bind(*schema));
+  }
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    auto st = data->ReadNext(&batch);
+    if (!st.ok()) return cleanup(st);
+    if (!batch) break;
+    auto conformed = write::ConformBatch(*batch, schema);
+    if (!conformed.ok()) return cleanup(conformed.status());
+    if (replace_check) {
+      auto outside = arrow::compute::ExecuteScalarExpression(*replace_check, arrow::compute::ExecBatch(**conformed));
+      if (!outside.ok()) return cleanup(outside.status());
+      auto any = arrow::compute::Any(*outside);
+      if (any.ok() && any->scalar_as<arrow::BooleanScalar>().is_valid &&
+          any->scalar_as<arrow::BooleanScalar>().value) {
+        return cleanup(DELTA_ERROR(kInvalidArgument, "data written with replaceWhere '",
+                                   options.replace_where->ToString(),
+                                   "' contains rows that do not match it"));
+      }
+    }
+    metrics.num_output_rows += (*conformed)->num_rows();
+    st = writer->Write(*conformed);
+    if (!st.ok()) return cleanup(st);
+  }
+
+  // Files this write replaces.
+  std::vector<const AddFile*> replaced;
+  std::vector<const AddFile*> rewritten;  // replaceWhere on data columns: keep their other rows
+  if (snapshot && options.mode == WriteMode::kOverwrite) {
+    for (const auto& f : snapshot->files()) {
+      if (!options.replace_where) {
+        replaced.push_back(&f);
+        continue;
+      }
+      FileStatistics stats = GetFileStatistics(*snapshot, f);
+      if (!MayMatch(*options.replace_where, stats, *snapshot->schema())) continue;
+      replaced.push_back(&f);
+      if (!OnlyPartitionColumns(*options.replace_where, md.partition_columns)) rewritten.push_back(&f);
+    }
+    if (!rewritten.empty()) {
+      scan::ReadPlan plan;
+      plan.read_schema = snapshot->schema();
+      ARROW_ASSIGN_OR_RAISE(auto keep, ToArrowExpression(*NotMatching(options.replace_where), *plan.read_schema));
+      ARROW_ASSIGN_OR_RAISE(keep, keep.Bind(*plan.read_schema));
+      plan.filter = keep;
+      for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
+      plan.output_schema = plan.read_schema;
+      for (const auto* f : rewritten) {
+        auto batches = scan::ReadDataFile(*snapshot, *f, plan);
+        if (!batches.ok()) return cleanup(batches.status());
+        for (const auto& b : *batches) {
+          auto conformed = write::ConformBatch(*b, schema);
+          if (!conformed.ok()) return cleanup(conformed.status());
+          auto st = writer->Write(*conformed);
+          if (!st.ok()) return cleanup(st);
+        }
+      }
+    }
+  }
+  auto adds = writer->Finish();
+  if (!adds.ok()) return cleanup(adds.status());
+
+  TransactionOptions topts = options.transaction;
+  auto txn_r = Transaction::Begin(uri, snapshot, topts);
+  if (!txn_r.ok()) return cleanup(txn_r.status());
+  auto& txn = *txn_r;
+  if (new_protocol) txn->SetProtocol(*new_protocol);
+  if (new_metadata) txn->SetMetadata(*new_metadata);
+  const int64_t now = NowMs();
+  for (auto& a : *adds) {
+    metrics.num_output_bytes += a.size;
+    txn->AddDataFile(std::move(a));
+    ++metrics.num_files_added;
+  }
+  std::vector<AddFile> read_files;
+  for (const auto* f : replaced) {
+    RemoveFile r;
+    r.path = f->path;
+    r.deletion_timestamp = now;
+    r.data_change = true;
+    r.extended_file_metadata = true;
+    r.partition_values = f->partition_values;
+    r.size = f->size;
+    r.deletion_vector = f->deletion_vector;
+    txn->RemoveDataFile(std::move(r));
+    metrics.num_removed_bytes += f->size;
+    ++metrics.num_files_removed;
+    read_files.push_back(*f);
+  }
+  if (snapshot && options.mode == WriteMode::kOverwrite) {
+    txn->MarkRead(options.replace_where);  // null: the whole table
+    txn->MarkFilesRead(read_files);
+  }
+  if (options.app_transaction) {
+    txn->SetAppTransaction(options.app_transaction->first, options.app_transaction->second);
+  }
+  std::map<std::string, std::string> params{{"mode", nlohmann::json(ModeName(options.mode)).dump()}};
+  nlohmann::json pb = md.partition_columns;
+  params["partitionBy"] = nlohmann::json(pb.dump()).dump();
+  if (options.replace_where) params["predicate"] = nlohmann::json(options.replace_where->ToString()).dump();
+  std::map<std::string, std::string> m{{"numFiles", std::to_string(metrics.num_files_added)},
+                                       {"numOutputRows", std::to_string(metrics.num_output_rows)},
+                                       {"numOutputBytes", std::to_string(metrics.num_output_bytes)}};
+  if (metrics.num_files_removed > 0) {
+    m["numRemovedFiles"] = std::to_string(metrics.num_files_removed);
+    m["numRemovedBytes"] = std::to_string(metrics.num_removed_bytes);
+  }
+  txn->SetOperation(!snapshot && metrics.num_output_rows == 0 && metrics.num_files_added == 0
+                        ? "CREATE TABLE"
+                        : "WRITE",
+                    params, m);
+  auto committed = txn->Commit();
+  if (!committed.ok()) return cleanup(committed.status());
+  metrics.version = committed->version;
+  metrics.commit_attempts = committed->attempts;
+  return metrics;
+}
+
+arrow::Result<int64_t> CreateTable(const std::string& uri, const std::shared_ptr<arrow::Schema>& schema,
+                                   const WriteOptions& options, bool ignore_if_exists) {
+  ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
+  auto listing = storage::ListLog(loc);
+  if (listing.ok() && !listing->empty()) {
+    if (ignore_if_exists) {
+      ARROW_ASSIGN_OR_RAISE(auto snap, table::LoadSnapshotFromListing(loc, *listing, std::nullopt));
+      return snap->version();
+    }
+    return DELTA_ERROR(kInvalidArgument, "a Delta table already exists at ", uri);
+  }
+  WriteOptions o = options;
+  o.mode = WriteMode::kErrorIfExists;
+  auto empty = arrow::RecordBatchReader::Make({}, schema);
+  if (!empty.ok()) return empty.status();
+  ARROW_ASSIGN_OR_RAISE(auto m, WriteTable(uri, *empty, o));
+  return m.version;
+}
+
+}  // namespace delta
