@@ -52,5 +52,6 @@ void RegisterCat(CLI::App& app, int* exit_code);
 void RegisterChanges(CLI::App& app, int* exit_code);
 void RegisterCreate(CLI::App& app, int* exit_code);
 void RegisterWrite(CLI::App& app, int* exit_code);
+void RegisterCheckpoint(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl

@@ -37,6 +37,8 @@ class Snapshot {
   const std::vector<AddFile>& files() const { return files_; }
   const std::map<std::string, SetTransaction>& app_transactions() const { return txns_; }
   const std::map<std::string, DomainMetadata>& domain_metadata() const { return domains_; }
+  /// Remove actions still in the table state (loaded only on request: checkpoints, VACUUM).
+  const std::vector<RemoveFile>& tombstones() const { return tombstones_; }
   /// Version of the checkpoint the snapshot was loaded from, if any.
   std::optional<int64_t> checkpoint_version() const { return checkpoint_version_; }
 
@@ -58,6 +60,7 @@ class Snapshot {
   ColumnMappingMode column_mapping_mode_ = ColumnMappingMode::kNone;
   std::vector<AddFile> files_;
   std::map<std::string, SetTransaction> txns_;
+  std::vector<RemoveFile> tombstones_;
   std::map<std::string, DomainMetadata> domains_;
   std::optional<int64_t> checkpoint_version_;
   std::string table_uri_;

@@ -81,7 +81,8 @@ class Transaction {
   void SetOperation(std::string operation, std::map<std::string, std::string> parameters,
                     std::map<std::string, std::string> metrics = {});
 
-  /// Commits, retrying over non-conflicting concurrent commits.
+  /// Commits, retrying over non-conflicting concurrent commits. Every
+  /// delta.checkpointInterval versions (default 10) a checkpoint is written afterwards.
   arrow::Result<CommitResult> Commit();
 
   /// The version this transaction read (-1 when creating the table).
@@ -93,6 +94,7 @@ class Transaction {
  private:
   explicit Transaction(std::unique_ptr<Impl> impl);
   ActionBatch BuildActions(int64_t version, int64_t now_ms) const;
+  void MaybeCheckpoint(int64_t version) const;
 
   std::unique_ptr<Impl> impl_;
   std::optional<Protocol> protocol_;

@@ -42,9 +42,11 @@ arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& 
 }
 
 arrow::Result<std::vector<ActionBatch>> ReadCheckpoint(const storage::TableLocation& loc,
-                                                       const log::LogSegment& seg) {
+                                                       const log::LogSegment& seg,
+                                                       bool include_removes) {
   std::vector<ActionBatch> parts(seg.checkpoint_files.size());
   log::CheckpointReadOptions opts;
+  opts.include_removes = include_removes;
   ARROW_RETURN_NOT_OK(ParallelFor(parts.size(), [&](size_t i) -> arrow::Status {
     const auto& f = seg.checkpoint_files[i];
     if (f.name.type == log::LogFileType::kCheckpointV2Json) {
@@ -103,12 +105,12 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const storage::Table
 
 arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     const storage::TableLocation& loc, std::vector<log::LogFile> listing,
-    std::optional<int64_t> version) {
+    std::optional<int64_t> version, bool keep_tombstones) {
   ARROW_ASSIGN_OR_RAISE(auto seg, log::BuildLogSegment(std::move(listing), version, loc.uri));
-  log::LogReplayer replayer;
+  log::LogReplayer replayer(keep_tombstones);
   bool checkpoint_has_protocol = true, checkpoint_has_metadata = true;
   if (seg.checkpoint_version) {
-    ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg));
+    ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg, keep_tombstones));
     checkpoint_has_protocol = checkpoint_has_metadata = false;
     for (auto& p : parts) {
       checkpoint_has_protocol |= p.protocol.has_value();
@@ -157,6 +159,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
   }
   snap->files_ = std::move(state.files);
   snap->txns_ = std::move(state.txns);
+  snap->tombstones_ = std::move(state.tombstones);
   snap->domains_ = std::move(state.domains);
   snap->checkpoint_version_ = seg.checkpoint_version;
   snap->table_uri_ = loc.uri;

@@ -22,10 +22,11 @@ namespace delta::table {
 arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const storage::TableLocation& loc,
                                                             std::optional<int64_t> version);
 
-/// Loads from an existing listing (avoids listing twice).
+/// Loads from an existing listing (avoids listing twice). With `keep_tombstones`, the
+/// snapshot also holds the remove actions still in the log state (checkpoints, VACUUM).
 arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     const storage::TableLocation& loc, std::vector<log::LogFile> listing,
-    std::optional<int64_t> version);
+    std::optional<int64_t> version, bool keep_tombstones = false);
 
 /// Reads and parses the commit files, in parallel, preserving order.
 arrow::Result<std::vector<ActionBatch>> ReadCommits(const storage::TableLocation& loc,

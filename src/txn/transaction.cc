@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "delta/checkpoint.h"
 #include "delta/error.h"
 #include "log/action_json.h"
 #include "log/log_file_names.h"
@@ -122,6 +123,19 @@ ActionBatch Transaction::BuildActions(int64_t version, int64_t now_ms) const {
   return a;
 }
 
+void Transaction::MaybeCheckpoint(int64_t version) const {
+  const Metadata* md = metadata_ ? &*metadata_ : impl_->snapshot ? &impl_->snapshot->metadata() : nullptr;
+  int64_t interval = 10;
+  if (md) {
+    auto it = md->configuration.find("delta.checkpointInterval");
+    if (it != md->configuration.end()) interval = std::max<int64_t>(1, std::atoll(it->second.c_str()));
+  }
+  if (version > 0 && version % interval == 0) {
+    // A checkpoint is an optimization: the commit stands even if writing it fails.
+    (void)CreateCheckpoint(impl_->loc.uri, version);
+  }
+}
+
 arrow::Result<CommitResult> Transaction::Commit() {
   auto& impl = *impl_;
   impl.footprint.changes_metadata = metadata_.has_value();
@@ -141,7 +155,10 @@ arrow::Result<CommitResult> Transaction::Commit() {
     const std::string path = impl.loc.LogDir() + "/" + log::CommitFileName(version);
     ARROW_ASSIGN_OR_RAISE(PutResult put,
                           impl.store->PutIfAbsent(path, log::SerializeActions(BuildActions(version, now))));
-    if (put == PutResult::kCreated) return CommitResult{version, attempt};
+    if (put == PutResult::kCreated) {
+      MaybeCheckpoint(version);
+      return CommitResult{version, attempt};
+    }
     // Lost the race for `version`: read the winner and decide.
     if (creating) {
       return DELTA_ERROR(kCommitConflict, "table ", impl.loc.uri,
