@@ -96,8 +96,25 @@ arrow::Result<int64_t> WriteTable(arrow::RecordBatchReader& reader, std::ostream
 
 }  // namespace
 
+namespace {
+
+arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputFormat format,
+                                   const std::string& output);
+
+}  // namespace
+
 arrow::Result<int64_t> WriteRows(arrow::RecordBatchReader& reader, OutputFormat format,
                                  const std::string& output) {
+  auto rows = WriteRowsTo(reader, format, output);
+  // A failed read must not leave a file that looks like a (partial) result.
+  if (!rows.ok() && !output.empty()) std::remove(output.c_str());
+  return rows;
+}
+
+namespace {
+
+arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputFormat format,
+                                   const std::string& output) {
   std::ofstream file;
   std::ostream* os = &std::cout;
   if (!output.empty() && format != OutputFormat::kParquet) {
@@ -162,5 +179,7 @@ arrow::Result<int64_t> WriteRows(arrow::RecordBatchReader& reader, OutputFormat 
   }
   return rows;
 }
+
+}  // namespace
 
 }  // namespace deltactl

@@ -36,7 +36,8 @@ struct CommitSummary {
 class Table {
  public:
   /// Opens the table at `uri` (a path or file://, s3://, gs://, abfss:// URI).
-  /// kTableNotFound if there is no _delta_log with commits there.
+  /// kTableNotFound if there is no _delta_log directory there; a log without commits fails
+  /// with kTableNotFound at the first snapshot load.
   static arrow::Result<std::shared_ptr<Table>> Open(const std::string& uri,
                                                     const TableOptions& options = {});
 

@@ -19,29 +19,33 @@
 namespace delta::log {
 namespace {
 
-// Accessor over one struct column of a checkpoint chunk.
+// Accessor over one struct column of a checkpoint chunk. Children are resolved once (by a
+// linear scan over a handful of names), not per value: checkpoints have 100k+ rows.
 class StructView {
  public:
-  explicit StructView(std::shared_ptr<arrow::Array> array)
-      : array_(std::static_pointer_cast<arrow::StructArray>(std::move(array))) {}
-  StructView(const arrow::StructArray* parent, const std::string& name) {
-    if (parent) {
-      auto child = parent->GetFieldByName(name);
-      if (child && child->type_id() == arrow::Type::STRUCT) {
-        array_ = std::static_pointer_cast<arrow::StructArray>(child);
+  StructView() = default;
+  explicit StructView(std::shared_ptr<arrow::Array> array) {
+    if (array && array->type_id() == arrow::Type::STRUCT) {
+      array_ = std::static_pointer_cast<arrow::StructArray>(std::move(array));
+      for (int k = 0; k < array_->num_fields(); ++k) {
+        children_.emplace_back(array_->type()->field(k)->name(), array_->field(k));
       }
     }
   }
   bool valid() const { return array_ != nullptr; }
   bool IsValid(int64_t i) const { return array_ && array_->IsValid(i); }
-  const arrow::StructArray* get() const { return array_.get(); }
 
-  std::shared_ptr<arrow::Array> Child(const std::string& name) const {
-    return array_ ? array_->GetFieldByName(name) : nullptr;
+  const std::shared_ptr<arrow::Array>& Child(std::string_view name) const {
+    static const std::shared_ptr<arrow::Array> kNone;
+    for (const auto& [n, c] : children_) {
+      if (n == name) return c;
+    }
+    return kNone;
   }
+  StructView Sub(std::string_view name) const { return StructView(Child(name)); }
 
-  std::optional<std::string> String(const std::string& name, int64_t i) const {
-    auto c = Child(name);
+  std::optional<std::string> String(std::string_view name, int64_t i) const {
+    const auto& c = Child(name);
     if (!c || c->IsNull(i)) return std::nullopt;
     if (c->type_id() == arrow::Type::STRING || c->type_id() == arrow::Type::BINARY) {
       return static_cast<const arrow::BinaryArray&>(*c).GetString(i);
@@ -51,8 +55,8 @@ class StructView {
     }
     return std::nullopt;
   }
-  std::optional<int64_t> Int(const std::string& name, int64_t i) const {
-    auto c = Child(name);
+  std::optional<int64_t> Int(std::string_view name, int64_t i) const {
+    const auto& c = Child(name);
     if (!c || c->IsNull(i)) return std::nullopt;
     switch (c->type_id()) {
       case arrow::Type::INT64: return static_cast<const arrow::Int64Array&>(*c).Value(i);
@@ -62,13 +66,13 @@ class StructView {
       default: return std::nullopt;
     }
   }
-  std::optional<bool> Bool(const std::string& name, int64_t i) const {
-    auto c = Child(name);
+  std::optional<bool> Bool(std::string_view name, int64_t i) const {
+    const auto& c = Child(name);
     if (!c || c->IsNull(i) || c->type_id() != arrow::Type::BOOL) return std::nullopt;
     return static_cast<const arrow::BooleanArray&>(*c).Value(i);
   }
-  std::optional<std::vector<std::string>> StringList(const std::string& name, int64_t i) const {
-    auto c = Child(name);
+  std::optional<std::vector<std::string>> StringList(std::string_view name, int64_t i) const {
+    const auto& c = Child(name);
     if (!c || c->IsNull(i) || c->type_id() != arrow::Type::LIST) return std::nullopt;
     const auto& list = static_cast<const arrow::ListArray&>(*c);
     auto values = list.values();
@@ -80,13 +84,15 @@ class StructView {
   }
   // map<string,string>; null values as nullopt.
   template <typename Fn>
-  void ForEachMapEntry(const std::string& name, int64_t i, Fn&& fn) const {
-    auto c = Child(name);
+  void ForEachMapEntry(std::string_view name, int64_t i, Fn&& fn) const {
+    const auto& c = Child(name);
     if (!c || c->IsNull(i) || c->type_id() != arrow::Type::MAP) return;
     const auto& map = static_cast<const arrow::MapArray&>(*c);
+    const int64_t begin = map.value_offset(i), end = map.value_offset(i + 1);
+    if (begin == end) return;
     const auto& keys = static_cast<const arrow::StringArray&>(*map.keys());
     const auto& items = static_cast<const arrow::StringArray&>(*map.items());
-    for (int64_t j = map.value_offset(i); j < map.value_offset(i + 1); ++j) {
+    for (int64_t j = begin; j < end; ++j) {
       fn(keys.GetString(j), items.IsValid(j) ? std::optional<std::string>(items.GetString(j))
                                              : std::nullopt);
     }
@@ -94,9 +100,10 @@ class StructView {
 
  private:
   std::shared_ptr<arrow::StructArray> array_;
+  std::vector<std::pair<std::string, std::shared_ptr<arrow::Array>>> children_;
 };
 
-std::map<std::string, std::string> StringMap(const StructView& v, const std::string& name, int64_t i) {
+std::map<std::string, std::string> StringMap(const StructView& v, std::string_view name, int64_t i) {
   std::map<std::string, std::string> out;
   v.ForEachMapEntry(name, i, [&](std::string k, std::optional<std::string> val) {
     if (val) out.emplace(std::move(k), std::move(*val));
@@ -113,8 +120,7 @@ PartitionValues PartitionMap(const StructView& v, int64_t i) {
   return out;
 }
 
-std::optional<DeletionVectorDescriptor> Dv(const StructView& v, int64_t i) {
-  StructView dv(v.get(), wire::kDeletionVector);
+std::optional<DeletionVectorDescriptor> Dv(const StructView& dv, int64_t i) {
   if (!dv.valid() || !dv.IsValid(i)) return std::nullopt;
   DeletionVectorDescriptor d;
   d.storage_type = dv.String(wire::kStorageType, i).value_or("");
@@ -139,7 +145,9 @@ void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& 
   const int64_t n = batch.num_rows();
   if (auto add_col = batch.GetColumnByName(wire::kAdd)) {
     StructView add(add_col);
-    auto stats_parsed = add.Child(wire::kStatsParsed);
+    StructView add_dv = add.Sub(wire::kDeletionVector);
+    const auto& stats_parsed = add.Child(wire::kStatsParsed);
+    out->adds.reserve(out->adds.size() + static_cast<size_t>(add_col->length() - add_col->null_count()));
     for (int64_t i = 0; i < n; ++i) {
       if (!add.IsValid(i)) continue;
       AddFile a;
@@ -151,7 +159,7 @@ void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& 
       a.stats = add.String(wire::kStats, i);
       if (!a.stats) a.stats = StatsParsedToJson(stats_parsed, i);
       a.tags = StringMap(add, wire::kTags, i);
-      a.deletion_vector = Dv(add, i);
+      a.deletion_vector = Dv(add_dv, i);
       a.base_row_id = add.Int(wire::kBaseRowId, i);
       a.default_row_commit_version = add.Int(wire::kDefaultRowCommitVersion, i);
       a.clustering_provider = add.String(wire::kClusteringProvider, i);
@@ -160,6 +168,7 @@ void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& 
   }
   if (auto col = batch.GetColumnByName(wire::kRemove); col && options.include_removes) {
     StructView rm(col);
+    StructView rm_dv = rm.Sub(wire::kDeletionVector);
     for (int64_t i = 0; i < n; ++i) {
       if (!rm.IsValid(i)) continue;
       RemoveFile r;
@@ -169,7 +178,7 @@ void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& 
       r.extended_file_metadata = rm.Bool(wire::kExtendedFileMetadata, i);
       if (rm.Child(wire::kPartitionValues)) r.partition_values = PartitionMap(rm, i);
       r.size = rm.Int(wire::kSize, i);
-      r.deletion_vector = Dv(rm, i);
+      r.deletion_vector = Dv(rm_dv, i);
       out->removes.push_back(std::move(r));
     }
   }
@@ -181,7 +190,7 @@ void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& 
       m.id = md.String(wire::kId, i).value_or("");
       m.name = md.String(wire::kName, i);
       m.description = md.String(wire::kDescription, i);
-      StructView fmt(md.get(), wire::kFormat);
+      StructView fmt = md.Sub(wire::kFormat);
       if (fmt.valid() && fmt.IsValid(i)) {
         m.format.provider = fmt.String(wire::kProvider, i).value_or("parquet");
         m.format.options = StringMap(fmt, wire::kOptions, i);

@@ -133,7 +133,7 @@ int64_t RetentionMs(const Metadata& md) {
 
 arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, std::optional<int64_t> version) {
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
-  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc, /*with_times=*/false));
   ARROW_ASSIGN_OR_RAISE(auto snap, table::LoadSnapshotFromListing(loc, std::move(listing), version,
                                                                   /*keep_tombstones=*/true));
   // One JSON array per column; each row holds exactly one action.

@@ -26,25 +26,48 @@ std::string LogReplayer::FileKey(const std::string& path,
   return key;
 }
 
-void LogReplayer::Apply(ActionBatch&& batch) {
-  if (batch.protocol) protocol_ = std::move(batch.protocol);
-  if (batch.metadata) metadata_ = std::move(batch.metadata);
-  for (auto& r : batch.removes) {
-    std::string key = FileKey(r.path, r.deletion_vector);
-    files_.erase(key);
-    if (keep_tombstones_) tombstones_[key] = std::move(r);
-  }
-  for (auto& a : batch.adds) {
-    std::string key = FileKey(a.path, a.deletion_vector);
-    if (keep_tombstones_) tombstones_.erase(key);
-    files_.insert_or_assign(std::move(key), std::move(a));
-  }
-  for (auto& t : batch.txns) txns_[t.app_id] = std::move(t);
+void LogReplayer::ApplyNonFileActions(ActionBatch& batch) {
+  // Newest first: only the first protocol/metaData/txn/domain seen counts.
+  if (!protocol_ && batch.protocol) protocol_ = std::move(batch.protocol);
+  if (!metadata_ && batch.metadata) metadata_ = std::move(batch.metadata);
+  for (auto& t : batch.txns) txns_.try_emplace(t.app_id, std::move(t));
   for (auto& d : batch.domain_metadata) {
-    if (d.removed) {
-      domains_.erase(d.domain);
-    } else {
-      domains_[d.domain] = std::move(d);
+    if (!seen_domains_.insert(d.domain).second) continue;
+    if (!d.removed) domains_.emplace(d.domain, std::move(d));
+  }
+}
+
+void LogReplayer::ApplyCommit(ActionBatch&& batch) {
+  ApplyNonFileActions(batch);
+  // Within one commit a key has at most one action, so order inside the commit is free.
+  for (auto& r : batch.removes) {
+    if (seen_.insert(FileKey(r.path, r.deletion_vector)).second && keep_tombstones_) {
+      tombstones_.push_back(std::move(r));
+    }
+  }
+  for (auto it = batch.adds.rbegin(); it != batch.adds.rend(); ++it) {
+    if (seen_.insert(FileKey(it->path, it->deletion_vector)).second) {
+      commit_files_.push_back(std::move(*it));
+    }
+  }
+}
+
+void LogReplayer::ApplyCheckpoint(ActionBatch&& part) {
+  ApplyNonFileActions(part);
+  const bool filter = !seen_.empty();
+  if (checkpoint_files_.empty() && !filter) {
+    checkpoint_files_ = std::move(part.adds);
+  } else {
+    checkpoint_files_.reserve(checkpoint_files_.size() + part.adds.size());
+    for (auto& a : part.adds) {
+      if (filter && seen_.count(FileKey(a.path, a.deletion_vector))) continue;
+      checkpoint_files_.push_back(std::move(a));
+    }
+  }
+  if (keep_tombstones_) {
+    for (auto& r : part.removes) {
+      if (filter && seen_.count(FileKey(r.path, r.deletion_vector))) continue;
+      tombstones_.push_back(std::move(r));
     }
   }
 }
@@ -53,15 +76,14 @@ TableState LogReplayer::Finish() {
   TableState s;
   s.protocol = std::move(protocol_);
   s.metadata = std::move(metadata_);
-  s.files.reserve(files_.size());
-  for (auto& [_, f] : files_) s.files.push_back(std::move(f));
-  std::sort(s.files.begin(), s.files.end(),
-            [](const AddFile& a, const AddFile& b) { return a.path < b.path; });
+  s.files = std::move(checkpoint_files_);
+  s.files.reserve(s.files.size() + commit_files_.size());
+  for (auto it = commit_files_.rbegin(); it != commit_files_.rend(); ++it) s.files.push_back(std::move(*it));
   s.txns = std::move(txns_);
   s.domains = std::move(domains_);
-  for (auto& [_, r] : tombstones_) s.tombstones.push_back(std::move(r));
-  files_.clear();
-  tombstones_.clear();
+  s.tombstones = std::move(tombstones_);
+  seen_.clear();
+  commit_files_.clear();
   return s;
 }
 

@@ -1,16 +1,19 @@
 // Log replay: reconciling actions into table state (PROTOCOL.md "Action Reconciliation").
 //
-// Applies a checkpoint and then commits in ascending version order. A file is identified by
-// (path, deletion vector unique id); within one commit removes apply before adds, so a commit
-// that swaps a file's deletion vector (remove old DV, add new DV) leaves the new one. The
-// newest protocol and metaData win; txn and domainMetadata keep the newest per key.
+// Replay runs newest first: commits from the newest down to the checkpoint, then the
+// checkpoint itself. A file is identified by (path, deletion vector unique id); the first time
+// a key is seen decides it (an add makes it live, a remove makes it a tombstone), and older
+// actions on that key are ignored. The newest protocol and metaData win; txn and
+// domainMetadata keep the newest per key. Going backwards means the (large) checkpoint needs
+// no hashing at all when no later commit touched its files: each checkpoint add is checked
+// against the (small) set of keys the commits decided.
 // Pure: actions in, state out. Not thread-safe (one replayer per snapshot load).
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "delta/actions.h"
@@ -20,32 +23,40 @@ namespace delta::log {
 struct TableState {
   std::optional<Protocol> protocol;
   std::optional<Metadata> metadata;
-  std::vector<AddFile> files;  ///< live files, ordered by path
+  /// Live files: the checkpoint's in checkpoint order, then later commits' oldest first.
+  std::vector<AddFile> files;
   std::map<std::string, SetTransaction> txns;
   std::map<std::string, DomainMetadata> domains;  ///< live (not removed) domains
-  std::vector<RemoveFile> tombstones;  ///< removes seen (only when tracking is enabled)
+  std::vector<RemoveFile> tombstones;  ///< removes in effect (only when tracking is enabled)
 };
 
 class LogReplayer {
  public:
   explicit LogReplayer(bool keep_tombstones = false) : keep_tombstones_(keep_tombstones) {}
 
-  /// Applies one batch of actions (a checkpoint, or one commit).
-  void Apply(ActionBatch&& batch);
+  /// Applies one commit. Commits MUST arrive newest first, before any checkpoint part.
+  void ApplyCommit(ActionBatch&& commit);
+
+  /// Applies one part of the checkpoint (or a sidecar), after every commit.
+  void ApplyCheckpoint(ActionBatch&& part);
 
   /// Ends replay and returns the state; the replayer is empty afterwards.
   TableState Finish();
 
  private:
   static std::string FileKey(const std::string& path, const std::optional<DeletionVectorDescriptor>& dv);
+  void ApplyNonFileActions(ActionBatch& batch);
 
   bool keep_tombstones_;
   std::optional<Protocol> protocol_;
   std::optional<Metadata> metadata_;
-  std::unordered_map<std::string, AddFile> files_;
+  std::unordered_set<std::string> seen_;     // keys decided by commits
+  std::vector<AddFile> commit_files_;        // newest first
+  std::vector<AddFile> checkpoint_files_;
   std::map<std::string, SetTransaction> txns_;
   std::map<std::string, DomainMetadata> domains_;
-  std::unordered_map<std::string, RemoveFile> tombstones_;
+  std::unordered_set<std::string> seen_domains_;
+  std::vector<RemoveFile> tombstones_;
 };
 
 }  // namespace delta::log

@@ -67,7 +67,49 @@ arrow::Result<TableLocation> ResolveTableLocation(const std::string& uri_or_path
   return loc;
 }
 
-arrow::Result<std::vector<log::LogFile>> ListLog(const TableLocation& loc) {
+namespace {
+
+int64_t ToMillis(arrow::fs::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Local disk: names from readdir(3) alone; a stat per entry costs more than the whole parse on
+// logs of thousands of commits.
+arrow::Result<std::vector<log::LogFile>> ListLocalNames(const TableLocation& loc) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(loc.LogDir(), ec);
+  if (ec) {
+    return DELTA_ERROR(kTableNotFound, "no Delta table at ", loc.uri, ": ", loc.LogDir(),
+                       " does not exist");
+  }
+  std::vector<log::LogFile> out;
+  for (const auto& entry : it) {
+    auto name = log::ParseLogFileName(entry.path().filename().string());
+    if (!name) continue;
+    std::error_code type_ec;
+    if (entry.is_directory(type_ec)) continue;
+    log::LogFile f;
+    f.name = std::move(*name);
+    f.path = loc.LogDir() + "/" + entry.path().filename().string();
+    f.size = -1;
+    f.modification_time_ms = -1;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
+
+arrow::Status EnsureModificationTime(const TableLocation& loc, log::LogFile* file) {
+  if (file->modification_time_ms >= 0) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto info, loc.fs->GetFileInfo(file->path));
+  file->modification_time_ms = ToMillis(info.mtime());
+  file->size = info.size();
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::vector<log::LogFile>> ListLog(const TableLocation& loc, bool with_times) {
+  if (!with_times && loc.fs->type_name() == "local") return ListLocalNames(loc);
   arrow::fs::FileSelector sel;
   sel.base_dir = loc.LogDir();
   sel.allow_not_found = true;
@@ -93,9 +135,7 @@ arrow::Result<std::vector<log::LogFile>> ListLog(const TableLocation& loc) {
     f.name = std::move(*name);
     f.path = info.path();
     f.size = info.size();
-    f.modification_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 info.mtime().time_since_epoch())
-                                 .count();
+    f.modification_time_ms = ToMillis(info.mtime());
     out.push_back(std::move(f));
   }
   return out;

@@ -30,7 +30,12 @@ struct TableLocation {
 arrow::Result<TableLocation> ResolveTableLocation(const std::string& uri_or_path);
 
 /// Lists _delta_log/: every parsable log file. kTableNotFound if there is no _delta_log.
-arrow::Result<std::vector<log::LogFile>> ListLog(const TableLocation& loc);
+/// Without `with_times`, local listings skip the per-file stat: size and
+/// modification_time_ms are -1 (unknown) and callers stat the few files they need.
+arrow::Result<std::vector<log::LogFile>> ListLog(const TableLocation& loc, bool with_times = true);
+
+/// Fills in the modification time of a listed file if the listing left it unknown.
+arrow::Status EnsureModificationTime(const TableLocation& loc, log::LogFile* file);
 
 /// Reads a whole file into memory.
 arrow::Result<std::string> ReadWholeFile(const arrow::fs::FileSystem& fs, const std::string& path);

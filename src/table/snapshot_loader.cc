@@ -99,7 +99,7 @@ int64_t CommitTimestamp(const ActionBatch& commit, bool use_ict, int64_t fallbac
 
 arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const storage::TableLocation& loc,
                                                             std::optional<int64_t> version) {
-  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc, /*with_times=*/false));
   return LoadSnapshotFromListing(loc, std::move(listing), version);
 }
 
@@ -108,6 +108,11 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     std::optional<int64_t> version, bool keep_tombstones) {
   ARROW_ASSIGN_OR_RAISE(auto seg, log::BuildLogSegment(std::move(listing), version, loc.uri));
   log::LogReplayer replayer(keep_tombstones);
+  // Newest first: commits (newest to oldest), then the checkpoint.
+  ARROW_ASSIGN_OR_RAISE(auto commits, ReadCommits(loc, seg.commits));
+  std::optional<CommitInfo> last_commit_info;
+  if (!commits.empty()) last_commit_info = commits.back().commit_info;
+  for (auto it = commits.rbegin(); it != commits.rend(); ++it) replayer.ApplyCommit(std::move(*it));
   bool checkpoint_has_protocol = true, checkpoint_has_metadata = true;
   if (seg.checkpoint_version) {
     ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg, keep_tombstones));
@@ -115,14 +120,8 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     for (auto& p : parts) {
       checkpoint_has_protocol |= p.protocol.has_value();
       checkpoint_has_metadata |= p.metadata.has_value();
-      replayer.Apply(std::move(p));
+      replayer.ApplyCheckpoint(std::move(p));
     }
-  }
-  ARROW_ASSIGN_OR_RAISE(auto commits, ReadCommits(loc, seg.commits));
-  std::optional<CommitInfo> last_commit_info;
-  for (auto& c : commits) {
-    last_commit_info = c.commit_info;
-    replayer.Apply(std::move(c));
   }
   log::TableState state = replayer.Finish();
   if (seg.checkpoint_version && (!checkpoint_has_protocol || !checkpoint_has_metadata)) {
@@ -167,10 +166,12 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
   snap->fs_ = loc.fs;
   const bool ict = protocol::BoolProperty(snap->metadata_, "delta.enableInCommitTimestamps", false);
   if (!seg.commits.empty()) {
+    ARROW_RETURN_NOT_OK(storage::EnsureModificationTime(loc, &seg.commits.back()));
     ActionBatch last;
     last.commit_info = last_commit_info;
     snap->timestamp_ms_ = CommitTimestamp(last, ict, seg.commits.back().modification_time_ms);
   } else if (!seg.checkpoint_files.empty()) {
+    ARROW_RETURN_NOT_OK(storage::EnsureModificationTime(loc, &seg.checkpoint_files.back()));
     snap->timestamp_ms_ = seg.checkpoint_files.back().modification_time_ms;
   }
   return snap;

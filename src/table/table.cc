@@ -24,9 +24,12 @@ const std::string& Table::uri() const { return impl_->loc.uri; }
 
 arrow::Result<std::shared_ptr<Table>> Table::Open(const std::string& uri, const TableOptions&) {
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
-  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
-  if (listing.empty()) {
-    return DELTA_ERROR(kTableNotFound, "no Delta table at ", uri, ": _delta_log has no commits");
+  // One stat, not a listing: snapshot loads list the log anyway, and a log of 10k commits
+  // costs milliseconds to list. An empty _delta_log fails at the first snapshot load.
+  auto info = loc.fs->GetFileInfo(loc.LogDir());
+  if (!info.ok() || info->type() != arrow::fs::FileType::Directory) {
+    return DELTA_ERROR(kTableNotFound, "no Delta table at ", uri, ": ", loc.LogDir(),
+                       " does not exist");
   }
   auto impl = std::make_unique<Impl>();
   impl->loc = std::move(loc);

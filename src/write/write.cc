@@ -150,7 +150,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
   std::shared_ptr<const Snapshot> snapshot;
   {
-    auto listing = storage::ListLog(loc);
+    auto listing = storage::ListLog(loc, /*with_times=*/false);
     if (listing.ok() && !listing->empty()) {
       ARROW_ASSIGN_OR_RAISE(snapshot, table::LoadSnapshotFromListing(loc, *listing, std::nullopt));
     } else if (!listing.ok() && GetErrorCode(listing.status()) != ErrorCode::kTableNotFound) {
@@ -368,7 +368,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
 arrow::Result<int64_t> CreateTable(const std::string& uri, const std::shared_ptr<arrow::Schema>& schema,
                                    const WriteOptions& options, bool ignore_if_exists) {
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
-  auto listing = storage::ListLog(loc);
+  auto listing = storage::ListLog(loc, /*with_times=*/false);
   if (listing.ok() && !listing->empty()) {
     if (ignore_if_exists) {
       ARROW_ASSIGN_OR_RAISE(auto snap, table::LoadSnapshotFromListing(loc, *listing, std::nullopt));

@@ -56,9 +56,9 @@ TEST(ActionJson, InvalidJsonNamesFileAndLine) {
 }
 
 TEST(LogReplay, RemoveTombstonesTheMatchingAdd) {
-  LogReplayer r;
-  r.Apply(Parse(kV0));
-  r.Apply(Parse(R"({"remove":{"path":"p=a/f 1.parquet","deletionTimestamp":9,"dataChange":true}})"));
+  LogReplayer r;  // commits arrive newest first
+  r.ApplyCommit(Parse(R"({"remove":{"path":"p=a/f 1.parquet","deletionTimestamp":9,"dataChange":true}})"));
+  r.ApplyCommit(Parse(kV0));
   TableState s = r.Finish();
   ASSERT_EQ(s.files.size(), 1u);  // removed path matched despite different URI encoding
   EXPECT_EQ(s.files[0].path, "p=__HIVE_DEFAULT_PARTITION__/f2.parquet");
@@ -66,12 +66,12 @@ TEST(LogReplay, RemoveTombstonesTheMatchingAdd) {
 
 TEST(LogReplay, DeletionVectorSwapInOneCommitKeepsTheNewDv) {
   LogReplayer r;
-  r.Apply(Parse(R"({"add":{"path":"f.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}})"));
   // Spark writes the new add before the remove of the old (no-DV) entry.
-  r.Apply(Parse(
+  r.ApplyCommit(Parse(
       R"({"add":{"path":"f.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true,"deletionVector":{"storageType":"i","pathOrInlineDv":"abc","sizeInBytes":3,"cardinality":1}}})"
       "\n"
       R"({"remove":{"path":"f.parquet","dataChange":true}})"));
+  r.ApplyCommit(Parse(R"({"add":{"path":"f.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}})"));
   TableState s = r.Finish();
   ASSERT_EQ(s.files.size(), 1u);
   ASSERT_TRUE(s.files[0].deletion_vector);
@@ -80,23 +80,42 @@ TEST(LogReplay, DeletionVectorSwapInOneCommitKeepsTheNewDv) {
 
 TEST(LogReplay, NewestProtocolMetadataAndTxnWin) {
   LogReplayer r;
-  r.Apply(Parse(kV0));
-  r.Apply(Parse(
+  r.ApplyCommit(Parse(R"({"txn":{"appId":"app","version":4,"lastUpdated":7}})"));
+  r.ApplyCommit(Parse(
       R"({"metaData":{"id":"abc","format":{"provider":"parquet"},"schemaString":"{}","partitionColumns":[],"configuration":{"k":"w"}}})"
       "\n"
       R"({"txn":{"appId":"app","version":3}})"));
-  r.Apply(Parse(R"({"txn":{"appId":"app","version":4,"lastUpdated":7}})"));
+  r.ApplyCommit(Parse(kV0));
   TableState s = r.Finish();
   EXPECT_EQ(s.metadata->configuration.at("k"), "w");
   EXPECT_EQ(s.protocol->min_writer_version, 7);
   EXPECT_EQ(s.txns.at("app").version, 4);
 }
 
+TEST(LogReplay, CheckpointFilesTouchedByLaterCommitsAreFilteredAndTombstonesKept) {
+  LogReplayer r(/*keep_tombstones=*/true);
+  r.ApplyCommit(Parse(R"({"remove":{"path":"b.parquet","deletionTimestamp":9,"dataChange":true}})"
+                      "\n"
+                      R"({"add":{"path":"c.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}})"));
+  r.ApplyCheckpoint(Parse(R"({"add":{"path":"a.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":false}})"
+                          "\n"
+                          R"({"add":{"path":"b.parquet","partitionValues":{},"size":1,"modificationTime":1,"dataChange":false}})"
+                          "\n"
+                          R"({"remove":{"path":"old.parquet","deletionTimestamp":1,"dataChange":false}})"));
+  TableState s = r.Finish();
+  ASSERT_EQ(s.files.size(), 2u);
+  EXPECT_EQ(s.files[0].path, "a.parquet");  // checkpoint files first, then newer commits
+  EXPECT_EQ(s.files[1].path, "c.parquet");
+  ASSERT_EQ(s.tombstones.size(), 2u);
+  EXPECT_EQ(s.tombstones[0].path, "b.parquet");
+  EXPECT_EQ(s.tombstones[1].path, "old.parquet");
+}
+
 TEST(LogReplay, RemovedDomainMetadataDisappears) {
   LogReplayer r;
-  r.Apply(Parse(R"({"domainMetadata":{"domain":"d","configuration":"{}","removed":false}})"));
-  r.Apply(Parse(R"({"domainMetadata":{"domain":"e","configuration":"{}","removed":false}})"));
-  r.Apply(Parse(R"({"domainMetadata":{"domain":"d","configuration":"","removed":true}})"));
+  r.ApplyCommit(Parse(R"({"domainMetadata":{"domain":"d","configuration":"","removed":true}})"));
+  r.ApplyCommit(Parse(R"({"domainMetadata":{"domain":"e","configuration":"{}","removed":false}})"));
+  r.ApplyCommit(Parse(R"({"domainMetadata":{"domain":"d","configuration":"{}","removed":false}})"));
   TableState s = r.Finish();
   ASSERT_EQ(s.domains.size(), 1u);
   EXPECT_TRUE(s.domains.count("e"));
