@@ -245,6 +245,16 @@ def cmake_cache(build_dir: Path) -> dict:
     return cache
 
 
+def stale_sources(build_dir: Path) -> list[str]:
+    """Library sources newer than the delta_bench binary (it would not measure them)."""
+    binary = build_dir / "bench" / "delta_bench"
+    if not binary.exists():
+        return []
+    built = binary.stat().st_mtime
+    return sorted(str(p.relative_to(REPO)) for d in ("src", "include") for p in (REPO / d).rglob("*")
+                  if p.is_file() and p.stat().st_mtime > built)
+
+
 def machine() -> dict:
     cpu = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -270,8 +280,9 @@ def versions(build_dir: Path) -> dict:
     else:
         arrow = f"{pyarrow.cpp_version} (the pyarrow {pyarrow.__version__} wheel's libarrow)"
     sha = sh("git", "rev-parse", "--short=12", "HEAD")
-    dirty = sh("git", "status", "--porcelain", "--", "src", "include", "cli", "cmake",
-               "CMakeLists.txt")
+    status = subprocess.run(["git", "status", "--porcelain", "--", "src", "include", "cmake",
+                             "CMakeLists.txt"], capture_output=True, text=True, cwd=REPO).stdout
+    dirty = [line[3:] for line in status.splitlines() if len(line) > 3]
     compiler = cache.get("CMAKE_CXX_COMPILER", "c++")
     flags = "?"
     try:
@@ -282,7 +293,8 @@ def versions(build_dir: Path) -> dict:
     except (OSError, ValueError, KeyError):
         pass
     return {
-        "deltacpp": sha + (" (with uncommitted changes to src/include)" if dirty else ""),
+        "deltacpp": sha + (f" plus uncommitted changes to {', '.join(dirty)}" if dirty else ""),
+        "stale": stale_sources(build_dir),
         "build": f"{cache.get('CMAKE_BUILD_TYPE') or 'RelWithDebInfo (default)'} ({flags}), "
                  f"{(sh(compiler, '--version').splitlines() or ['?'])[0]}",
         "arrow_cpp": arrow,
@@ -421,6 +433,9 @@ def main() -> int:
         "## Versions",
         "",
         f"- deltacpp: git {vers['deltacpp']}; build {vers['build']}",
+        *([f"- **warning**: `delta_bench` is older than {', '.join(vers['stale'])}: these "
+           "figures do not include those changes (run `make bench`, which builds first)"]
+          if vers["stale"] else []),
         f"- Arrow C++: {vers['arrow_cpp']}",
         f"- deltalake (delta-rs): {vers['deltalake']}",
         f"- pyarrow: {vers['pyarrow']}; Python {vers['python']}",
