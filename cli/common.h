@@ -53,5 +53,6 @@ void RegisterChanges(CLI::App& app, int* exit_code);
 void RegisterCreate(CLI::App& app, int* exit_code);
 void RegisterWrite(CLI::App& app, int* exit_code);
 void RegisterCheckpoint(CLI::App& app, int* exit_code);
+void RegisterAlter(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   deltactl::RegisterCreate(app, &exit_code);
   deltactl::RegisterWrite(app, &exit_code);
   deltactl::RegisterCheckpoint(app, &exit_code);
+  deltactl::RegisterAlter(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -33,6 +33,7 @@ enum class ErrorCode {
   kDeletionVectorError,  ///< a deletion vector is missing, corrupt or fails its checksum
   kIoError,              ///< the storage layer failed
   kCommitConflict,       ///< a concurrent commit conflicts with this transaction
+  kConstraintViolation,  ///< a row violates a CHECK constraint (delta.constraints.*)
   kInternal,
 };
 

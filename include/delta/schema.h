@@ -52,6 +52,12 @@ std::string PhysicalName(const arrow::Field& field, ColumnMappingMode mode);
 /// The column mapping id of a field, if it has one.
 std::optional<int64_t> ColumnMappingId(const arrow::Field& field);
 
+/// Gives every field without one a column mapping id (counting up from *max_id, which is
+/// updated) and a physical name: a fresh "col-<uuid>" for new tables, or the current name
+/// (`keep_names`) when enabling column mapping on a table whose files use logical names.
+std::shared_ptr<arrow::Schema> AssignColumnMapping(const arrow::Schema& schema, int64_t* max_id,
+                                                   bool keep_names);
+
 /// A Delta field-metadata value as a plain string (JSON strings unquoted), if present.
 std::optional<std::string> FieldMetadataString(const arrow::Field& field, const std::string& key);
 

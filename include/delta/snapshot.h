@@ -33,7 +33,8 @@ class Snapshot {
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   const std::vector<std::string>& partition_columns() const { return metadata_.partition_columns; }
   ColumnMappingMode column_mapping_mode() const { return column_mapping_mode_; }
-  /// Live data files, ordered by path.
+  /// Live data files: the checkpoint's in checkpoint order, then those added by later commits,
+  /// oldest first. Deterministic for a given log.
   const std::vector<AddFile>& files() const { return files_; }
   const std::map<std::string, SetTransaction>& app_transactions() const { return txns_; }
   const std::map<std::string, DomainMetadata>& domain_metadata() const { return domains_; }

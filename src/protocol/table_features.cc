@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
+
+#include <arrow/type.h>
 
 #include "delta/error.h"
 #include "log/wire_names.h"
@@ -70,6 +73,75 @@ arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& t
     }
   }
   return arrow::Status::OK();
+}
+
+namespace {
+
+bool HasTimestampNtz(const arrow::DataType& t) {
+  if (t.id() == arrow::Type::TIMESTAMP) return static_cast<const arrow::TimestampType&>(t).timezone().empty();
+  for (const auto& f : t.fields()) {
+    if (HasTimestampNtz(*f->type())) return true;
+  }
+  return false;
+}
+
+// Features a legacy (reader, writer) version pair enables (PROTOCOL.md "Table Features").
+void LegacyFeatures(const Protocol& p, std::set<std::string>* reader, std::set<std::string>* writer) {
+  if (p.min_reader_version >= 2 && p.min_reader_version < 3) reader->insert("columnMapping");
+  const int w = p.min_writer_version;
+  if (w >= 7) return;
+  if (w >= 2) writer->insert({"appendOnly", "invariants"});
+  if (w >= 3) writer->insert("checkConstraints");
+  if (w >= 4) writer->insert({"changeDataFeed", "generatedColumns"});
+  if (w >= 5) writer->insert("columnMapping");
+  if (w >= 6) writer->insert("identityColumns");
+}
+
+}  // namespace
+
+Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
+                          const std::map<std::string, std::string>& conf) {
+  auto on = [&](const char* k) {
+    auto it = conf.find(k);
+    return it != conf.end() && Lower(it->second) == "true";
+  };
+  auto mode = conf.find(wire::kColumnMappingMode);
+  const bool mapping = mode != conf.end() && Lower(mode->second) != "none";
+  bool ntz = false;
+  for (const auto& f : schema.fields()) ntz |= HasTimestampNtz(*f->type());
+  bool constraints = false;
+  for (const auto& [k, _] : conf) constraints |= k.rfind("delta.constraints.", 0) == 0;
+  const bool dv = on("delta.enableDeletionVectors");
+  const bool cdf = on("delta.enableChangeDataFeed");
+  const bool append_only = on("delta.appendOnly");
+
+  std::set<std::string> reader, writer;
+  LegacyFeatures(current, &reader, &writer);
+  for (const auto& f : current.reader_features.value_or(std::vector<std::string>{})) reader.insert(f);
+  for (const auto& f : current.writer_features.value_or(std::vector<std::string>{})) writer.insert(f);
+  const bool needs_features = current.min_writer_version >= 7 || ntz || dv;
+  if (!needs_features) {
+    Protocol p = current;
+    p.min_reader_version = std::max(p.min_reader_version, mapping ? 2 : 1);
+    int w = mapping ? 5 : cdf ? 4 : constraints ? 3 : 2;
+    (void)append_only;  // writer 2 covers appendOnly
+    p.min_writer_version = std::max(p.min_writer_version, w);
+    return p;
+  }
+  writer.insert({"appendOnly", "invariants"});
+  if (mapping) reader.insert("columnMapping"), writer.insert("columnMapping");
+  if (dv) reader.insert("deletionVectors"), writer.insert("deletionVectors");
+  if (ntz) reader.insert("timestampNtz"), writer.insert("timestampNtz");
+  if (cdf) writer.insert("changeDataFeed");
+  if (constraints) writer.insert("checkConstraints");
+  // Every reader feature is also a writer feature.
+  for (const auto& f : reader) writer.insert(f);
+  Protocol p;
+  p.min_reader_version = 3;
+  p.min_writer_version = 7;
+  p.reader_features = std::vector<std::string>(reader.begin(), reader.end());
+  p.writer_features = std::vector<std::string>(writer.begin(), writer.end());
+  return p;
 }
 
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata) {

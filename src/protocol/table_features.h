@@ -6,7 +6,10 @@
 // Pure, thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
+
+#include <arrow/type_fwd.h>
 
 #include <arrow/status.h>
 
@@ -24,6 +27,13 @@ arrow::Status CheckReadSupported(const Protocol& protocol, const std::string& ta
 /// OK when deltacpp can write to a table with this protocol (every writer feature known and
 /// honoured by its writers); kUnsupportedFeature naming the first one it cannot.
 arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& table);
+
+/// The lowest protocol at least as high as `current` that a table with this schema and these
+/// properties needs (timestamp_ntz, deletion vectors, column mapping, change data feed, CHECK
+/// constraints). Table features (3/7) are used only when a feature needs them; when they are,
+/// the features implied by the legacy versions are listed too. Never downgrades.
+Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
+                          const std::map<std::string, std::string>& configuration);
 
 /// The table's column mapping mode (delta.columnMapping.mode), kInvalidArgument if unknown.
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata);

@@ -17,6 +17,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kDeletionVectorError: return "DeletionVectorError";
     case ErrorCode::kIoError: return "IoError";
     case ErrorCode::kCommitConflict: return "CommitConflict";
+    case ErrorCode::kConstraintViolation: return "ConstraintViolation";
     case ErrorCode::kInternal: return "Internal";
   }
   return "Unknown";

@@ -13,6 +13,7 @@
 #include "scan/file_reader.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
+#include "write/constraints.h"
 #include "write/data_file_writer.h"
 #include "util/uuid.h"
 #include "write/schema_enforcement.h"
@@ -24,65 +25,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool HasTimestampNtz(const arrow::DataType& t) {
-  if (t.id() == arrow::Type::TIMESTAMP) return static_cast<const arrow::TimestampType&>(t).timezone().empty();
-  for (const auto& f : t.fields()) {
-    if (HasTimestampNtz(*f->type())) return true;
-  }
-  return false;
-}
-
-// The lowest protocol that the table's schema and properties need (PROTOCOL.md "Table Features").
-Protocol ProtocolFor(const arrow::Schema& schema, const std::map<std::string, std::string>& conf) {
-  auto on = [&](const char* k) {
-    auto it = conf.find(k);
-    return it != conf.end() && (it->second == "true" || it->second == "TRUE");
-  };
-  auto mode_it = conf.find(wire::kColumnMappingMode);
-  const bool mapping = mode_it != conf.end() && mode_it->second != "none";
-  bool ntz = false;
-  for (const auto& f : schema.fields()) ntz |= HasTimestampNtz(*f->type());
-  bool constraints = false;
-  for (const auto& [k, _] : conf) constraints |= k.rfind("delta.constraints.", 0) == 0;
-  const bool dv = on("delta.enableDeletionVectors");
-  const bool cdf = on("delta.enableChangeDataFeed");
-  Protocol p;
-  if (ntz || dv) {
-    p.min_reader_version = 3;
-    p.min_writer_version = 7;
-    std::vector<std::string> reader, writer;
-    if (mapping) reader.push_back("columnMapping"), writer.push_back("columnMapping");
-    if (dv) reader.push_back("deletionVectors"), writer.push_back("deletionVectors");
-    if (ntz) reader.push_back("timestampNtz"), writer.push_back("timestampNtz");
-    if (cdf) writer.push_back("changeDataFeed");
-    if (constraints) writer.push_back("checkConstraints");
-    writer.push_back("appendOnly");
-    writer.push_back("invariants");
-    p.reader_features = reader;
-    p.writer_features = writer;
-    return p;
-  }
-  p.min_reader_version = mapping ? 2 : 1;
-  p.min_writer_version = mapping ? 5 : cdf ? 4 : constraints ? 3 : 2;
-  return p;
-}
-
-// Assigns column mapping ids and physical names to every field (new tables in name/id mode).
-std::shared_ptr<arrow::Field> AssignColumnMapping(const std::shared_ptr<arrow::Field>& f, int64_t* next_id) {
-  std::shared_ptr<arrow::DataType> type = f->type();
-  if (type->id() == arrow::Type::STRUCT) {
-    arrow::FieldVector children;
-    for (const auto& c : type->fields()) children.push_back(AssignColumnMapping(c, next_id));
-    type = arrow::struct_(children);
-  }
-  auto md = f->metadata() ? f->metadata()->Copy() : std::make_shared<arrow::KeyValueMetadata>();
-  if (md->FindKey(wire::kColumnMappingId) < 0) {
-    md->Append(wire::kColumnMappingId, std::to_string(++*next_id));
-    md->Append(wire::kColumnMappingPhysicalName, "\"col-" + util::NewUuid() + "\"");
-  }
-  return f->WithType(type)->WithMetadata(md);
 }
 
 std::string ModeName(WriteMode m) {
@@ -201,12 +143,10 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     ARROW_ASSIGN_OR_RAISE(auto mode, protocol::GetColumnMappingMode(md));
     if (mode != ColumnMappingMode::kNone) {
       int64_t next_id = 0;
-      arrow::FieldVector fields;
-      for (const auto& f : schema->fields()) fields.push_back(AssignColumnMapping(f, &next_id));
-      schema = arrow::schema(fields);
+      schema = AssignColumnMapping(*schema, &next_id, /*keep_names=*/false);
       md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(next_id);
     }
-    new_protocol = ProtocolFor(*schema, md.configuration);
+    new_protocol = protocol::RequiredProtocol(Protocol{1, 1, std::nullopt, std::nullopt}, *schema, md.configuration);
   } else {
     md = snapshot->metadata();
     if (!options.partition_by.empty() && options.partition_by != md.partition_columns &&
@@ -220,6 +160,13 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     } else {
       ARROW_ASSIGN_OR_RAISE(schema, write::ReconcileSchemas(*snapshot->schema(), *data_schema,
                                                             options.schema_mode == SchemaMode::kMerge));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto mode, protocol::GetColumnMappingMode(md));
+    if (mode != ColumnMappingMode::kNone) {
+      // Columns added by schema evolution get ids and physical names too.
+      int64_t max_id = std::atoll(md.configuration["delta.columnMapping.maxColumnId"].c_str());
+      schema = AssignColumnMapping(*schema, &max_id, /*keep_names=*/false);
+      md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
     }
   }
   ARROW_ASSIGN_OR_RAISE(std::string schema_json, SchemaToDeltaJson(*schema));
@@ -244,6 +191,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     return st;
   };
 
+  ARROW_ASSIGN_OR_RAISE(auto constraints, write::ConstraintChecker::Make(md.configuration, schema));
   std::optional<arrow::compute::Expression> replace_check;
   if (options.replace_where) {
     ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*NotMatching(options.replace_where), *schema));
@@ -267,6 +215,8 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
                                    "' contains rows that do not match it"));
       }
     }
+    st = constraints.Check(**conformed);
+    if (!st.ok()) return cleanup(st);
     metrics.num_output_rows += (*conformed)->num_rows();
     st = writer->Write(*conformed);
     if (!st.ok()) return cleanup(st);

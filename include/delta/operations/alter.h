@@ -1,0 +1,41 @@
+// ALTER TABLE: schema and property changes committed as a new metaData action (and a protocol
+// upgrade when a change needs one).
+//
+//  - AddColumns: new nullable columns (or nested fields "a.b") at the end.
+//  - RenameColumn / DropColumn: metadata-only with column mapping (name or id mode), as
+//    Delta requires; without it they fail with kUnsupportedFeature saying how to enable it.
+//  - SetProperties / UnsetProperties: table properties; enabling
+//    delta.columnMapping.mode=name on an existing table assigns ids and physical names equal
+//    to the current names (existing files stay readable) and upgrades the protocol.
+//  - AddConstraint / DropConstraint: CHECK constraints (delta.constraints.<name>); adding one
+//    first verifies every existing row satisfies it.
+//
+// Concurrency: each is a metadata change, so it conflicts with any concurrent commit that also
+// changes metadata or protocol, and concurrent writers retrying over it fail with
+// MetadataChanged (Spark's rule). PROTOCOL.md "Column Mapping", "Check Constraints".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/result.h>
+#include <arrow/type_fwd.h>
+
+namespace delta {
+
+/// Each returns the committed version.
+arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVector& columns);
+arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& from, const std::string& to);
+arrow::Result<int64_t> DropColumn(const std::string& uri, const std::string& column);
+arrow::Result<int64_t> SetProperties(const std::string& uri, const std::map<std::string, std::string>& properties);
+arrow::Result<int64_t> UnsetProperties(const std::string& uri, const std::vector<std::string>& keys,
+                                       bool if_exists = false);
+arrow::Result<int64_t> AddConstraint(const std::string& uri, const std::string& name,
+                                     const std::string& expression);
+arrow::Result<int64_t> DropConstraint(const std::string& uri, const std::string& name,
+                                      bool if_exists = false);
+
+}  // namespace delta

@@ -1,0 +1,210 @@
+#include "delta/operations/alter.h"
+
+#include <nlohmann/json.hpp>
+
+#include "delta/error.h"
+#include "delta/scan.h"
+#include "delta/schema.h"
+#include "delta/table.h"
+#include "delta/transaction.h"
+#include "log/wire_names.h"
+#include "protocol/table_features.h"
+#include "write/schema_enforcement.h"
+
+namespace delta {
+namespace {
+
+// The shared shape of every ALTER: load the latest snapshot, change a copy of its metadata,
+// upgrade the protocol if the change needs it, commit.
+template <typename Change>
+arrow::Result<int64_t> AlterMetadata(const std::string& uri, const std::string& operation,
+                                     std::map<std::string, std::string> parameters, Change&& change) {
+  ARROW_ASSIGN_OR_RAISE(auto table, Table::Open(uri));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, table->GetSnapshot());
+  ARROW_RETURN_NOT_OK(protocol::CheckWriteSupported(snapshot->protocol(), uri));
+  Metadata md = snapshot->metadata();
+  std::shared_ptr<arrow::Schema> schema = snapshot->schema();
+  ARROW_RETURN_NOT_OK(change(snapshot, &md, &schema));
+  ARROW_ASSIGN_OR_RAISE(md.schema_string, SchemaToDeltaJson(*schema));
+  Protocol protocol = protocol::RequiredProtocol(snapshot->protocol(), *schema, md.configuration);
+  ARROW_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(uri, snapshot));
+  txn->SetMetadata(md);
+  const Protocol& old = snapshot->protocol();
+  if (protocol.min_reader_version != old.min_reader_version ||
+      protocol.min_writer_version != old.min_writer_version ||
+      protocol.reader_features != old.reader_features || protocol.writer_features != old.writer_features) {
+    txn->SetProtocol(protocol);
+  }
+  txn->SetOperation(operation, std::move(parameters));
+  ARROW_ASSIGN_OR_RAISE(auto result, txn->Commit());
+  return result.version;
+}
+
+std::string Json(const std::string& s) { return nlohmann::json(s).dump(); }
+
+int FieldIndex(const arrow::Schema& schema, const std::string& name) {
+  int idx = schema.GetFieldIndex(name);
+  if (idx >= 0) return idx;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    const auto& n = schema.field(i)->name();
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+arrow::Status RequireColumnMapping(const Snapshot& snap, const std::string& what) {
+  if (snap.column_mapping_mode() != ColumnMappingMode::kNone) return arrow::Status::OK();
+  return DELTA_ERROR(kUnsupportedFeature, what, " needs column mapping on table ", snap.table_uri(),
+                     ": enable it first with `deltactl alter ", snap.table_uri(),
+                     " set-properties delta.columnMapping.mode=name`");
+}
+
+}  // namespace
+
+arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVector& columns) {
+  std::string names;
+  for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c->name();
+  return AlterMetadata(uri, "ADD COLUMNS", {{"columns", Json(names)}},
+                       [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
+                         arrow::FieldVector fields = (*schema)->fields();
+                         for (const auto& c : columns) {
+                           if (FieldIndex(**schema, c->name()) >= 0) {
+                             return DELTA_ERROR(kSchemaMismatch, "column ", c->name(), " already exists in ", uri);
+                           }
+                           ARROW_ASSIGN_OR_RAISE(auto t, write::NormalizeType(c->type(), c->name()));
+                           // Existing files have no value for it: the new column must be nullable.
+                           fields.push_back(c->WithType(t)->WithNullable(true));
+                         }
+                         *schema = arrow::schema(fields);
+                         if (snap->column_mapping_mode() != ColumnMappingMode::kNone) {
+                           int64_t max_id = std::atoll(md->configuration["delta.columnMapping.maxColumnId"].c_str());
+                           *schema = AssignColumnMapping(**schema, &max_id, false);
+                           md->configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
+                         }
+                         return arrow::Status::OK();
+                       });
+}
+
+arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& from, const std::string& to) {
+  return AlterMetadata(uri, "RENAME COLUMN", {{"oldColumnPath", Json(from)}, {"newColumnPath", Json(to)}},
+                       [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
+                         ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "RENAME COLUMN"));
+                         int idx = FieldIndex(**schema, from);
+                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", from, " is not in ", uri);
+                         if (FieldIndex(**schema, to) >= 0) {
+                           return DELTA_ERROR(kSchemaMismatch, "column ", to, " already exists in ", uri);
+                         }
+                         const std::string old_name = (*schema)->field(idx)->name();
+                         ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->SetField(idx, (*schema)->field(idx)->WithName(to)));
+                         for (auto& pc : md->partition_columns) {
+                           if (pc == old_name) pc = to;
+                         }
+                         return arrow::Status::OK();
+                       });
+}
+
+arrow::Result<int64_t> DropColumn(const std::string& uri, const std::string& column) {
+  return AlterMetadata(uri, "DROP COLUMNS", {{"columns", Json("[\"" + column + "\"]")}},
+                       [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
+                         ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "DROP COLUMN"));
+                         int idx = FieldIndex(**schema, column);
+                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
+                         const std::string name = (*schema)->field(idx)->name();
+                         for (const auto& pc : md->partition_columns) {
+                           if (pc == name) {
+                             return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
+                           }
+                         }
+                         if ((*schema)->num_fields() == 1) {
+                           return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
+                         }
+                         ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->RemoveField(idx));
+                         return arrow::Status::OK();
+                       });
+}
+
+arrow::Result<int64_t> SetProperties(const std::string& uri, const std::map<std::string, std::string>& properties) {
+  nlohmann::json props = properties;
+  return AlterMetadata(uri, "SET TBLPROPERTIES", {{"properties", props.dump()}},
+                       [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
+                         for (const auto& [k, v] : properties) {
+                           if (k.rfind("delta.constraints.", 0) == 0) {
+                             return DELTA_ERROR(kInvalidArgument, "use add-constraint to set ", k);
+                           }
+                           md->configuration[k] = v;
+                         }
+                         ARROW_ASSIGN_OR_RAISE(auto mode, protocol::GetColumnMappingMode(*md));
+                         if (mode != snap->column_mapping_mode()) {
+                           if (snap->column_mapping_mode() != ColumnMappingMode::kNone || mode == ColumnMappingMode::kId) {
+                             return DELTA_ERROR(kUnsupportedFeature, "changing column mapping from ",
+                                                static_cast<int>(snap->column_mapping_mode()), " to ",
+                                                md->configuration[wire::kColumnMappingMode],
+                                                " is not supported; only none -> name");
+                           }
+                           // Existing files name columns by their logical names: keep those as the
+                           // physical names.
+                           int64_t max_id = 0;
+                           *schema = AssignColumnMapping(**schema, &max_id, /*keep_names=*/true);
+                           md->configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
+                         }
+                         return arrow::Status::OK();
+                       });
+}
+
+arrow::Result<int64_t> UnsetProperties(const std::string& uri, const std::vector<std::string>& keys, bool if_exists) {
+  nlohmann::json props = keys;
+  return AlterMetadata(uri, "UNSET TBLPROPERTIES", {{"properties", props.dump()}, {"ifExists", if_exists ? "true" : "false"}},
+                       [&](const std::shared_ptr<const Snapshot>&, Metadata* md, std::shared_ptr<arrow::Schema>*) -> arrow::Status {
+                         for (const auto& k : keys) {
+                           if (k == wire::kColumnMappingMode) {
+                             return DELTA_ERROR(kUnsupportedFeature, "column mapping cannot be removed from a table");
+                           }
+                           if (!md->configuration.erase(k) && !if_exists) {
+                             return DELTA_ERROR(kInvalidArgument, "table ", uri, " has no property ", k);
+                           }
+                         }
+                         return arrow::Status::OK();
+                       });
+}
+
+arrow::Result<int64_t> AddConstraint(const std::string& uri, const std::string& name, const std::string& expression) {
+  ARROW_ASSIGN_OR_RAISE(auto expr, ParseExpression(expression));
+  return AlterMetadata(uri, "ADD CONSTRAINT", {{"name", Json(name)}, {"expr", Json(expression)}},
+                       [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>*) -> arrow::Status {
+                         const std::string key = "delta.constraints." + name;
+                         if (md->configuration.count(key)) {
+                           return DELTA_ERROR(kInvalidArgument, "constraint ", name, " already exists on ", uri);
+                         }
+                         // Every existing row must satisfy it.
+                         ScanOptions so;
+                         so.predicate = Expr::Call("not", {Expr::Call("coalesce", {expr, Expr::Literal(arrow::MakeScalar(false))})});
+                         so.limit = 1;
+                         ARROW_ASSIGN_OR_RAISE(auto scan, Scan::Make(snap, so));
+                         ARROW_ASSIGN_OR_RAISE(auto reader, scan->Execute());
+                         std::shared_ptr<arrow::RecordBatch> batch;
+                         ARROW_RETURN_NOT_OK(reader->ReadNext(&batch));
+                         ARROW_RETURN_NOT_OK(reader->Close());
+                         if (batch && batch->num_rows() > 0) {
+                           return DELTA_ERROR(kConstraintViolation, "cannot add CHECK constraint ", name, " (",
+                                              expression, "): existing rows violate it");
+                         }
+                         md->configuration[key] = expression;
+                         return arrow::Status::OK();
+                       });
+}
+
+arrow::Result<int64_t> DropConstraint(const std::string& uri, const std::string& name, bool if_exists) {
+  return AlterMetadata(uri, "DROP CONSTRAINT", {{"name", Json(name)}},
+                       [&](const std::shared_ptr<const Snapshot>&, Metadata* md, std::shared_ptr<arrow::Schema>*) -> arrow::Status {
+                         if (!md->configuration.erase("delta.constraints." + name) && !if_exists) {
+                           return DELTA_ERROR(kInvalidArgument, "table ", uri, " has no constraint ", name);
+                         }
+                         return arrow::Status::OK();
+                       });
+}
+
+}  // namespace delta
