@@ -6,6 +6,8 @@
   DELTACTL_REQUIRED=1 to make that a failure instead, e.g. in CI).
 - Every test carries a report group (marker `group(name)`); the end of the session prints a
   pass/fail table per group.
+- `spark` is one local SparkSession with Delta for the whole session (the JVM starts slowly),
+  shared by every Spark suite; tests using it skip when pyspark/delta-spark are missing.
 """
 from __future__ import annotations
 
@@ -46,6 +48,40 @@ def require_deltactl():
             pytest.fail(msg)
         pytest.skip(msg)
     return cli.deltactl_path()
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory, require_deltactl):
+    """One local SparkSession with Delta (JVM start is slow: built once, reused)."""
+    pytest.importorskip(
+        "pyspark", reason="pyspark not installed (scripts/bootstrap.sh --with-spark installs it)")
+    pytest.importorskip(
+        "delta", reason="delta-spark not installed (scripts/bootstrap.sh --with-spark installs it)")
+    from delta import configure_spark_with_delta_pip
+    from pyspark.sql import SparkSession
+
+    tmp = tmp_path_factory.mktemp("spark")
+    builder = (
+        SparkSession.builder.master("local[2]").appName("deltacpp-interop")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog",
+                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={tmp / 'derby'}")
+        .config("spark.driver.memory", "1g")
+    )
+    if os.environ.get("SPARK_IVY_DIR"):
+        builder = builder.config("spark.jars.ivy", os.environ["SPARK_IVY_DIR"])
+    session = configure_spark_with_delta_pip(builder).getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
 
 
 def _group_of(report) -> str:

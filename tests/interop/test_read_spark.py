@@ -10,16 +10,15 @@ the other tables are marked slow and run with --runslow.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 
 from helpers import deltactl as cli
 from helpers.compare import assert_tables_equal, canonical_rows, diff_rows
+from helpers.spark import spark_arrow, spark_read, spark_versions
 
 pyspark = pytest.importorskip(
     "pyspark", reason="pyspark not installed (scripts/bootstrap.sh --with-spark installs it)")
@@ -27,36 +26,6 @@ delta_pip = pytest.importorskip(
     "delta", reason="delta-spark not installed (scripts/bootstrap.sh --with-spark installs it)")
 
 pytestmark = [pytest.mark.spark, pytest.mark.group("spark interop")]
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory, require_deltactl):
-    """One local SparkSession with Delta (JVM start is slow: built once, reused)."""
-    from delta import configure_spark_with_delta_pip
-    from pyspark.sql import SparkSession
-
-    tmp = tmp_path_factory.mktemp("spark")
-    builder = (
-        SparkSession.builder.master("local[2]").appName("deltacpp-interop")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={tmp / 'derby'}")
-        .config("spark.driver.memory", "1g")
-    )
-    if os.environ.get("SPARK_IVY_DIR"):
-        builder = builder.config("spark.jars.ivy", os.environ["SPARK_IVY_DIR"])
-    session = configure_spark_with_delta_pip(builder).getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 # ------------------------------------------------------------------ table builders
@@ -252,37 +221,9 @@ def _table_params():
 # ------------------------------------------------------------------ Spark as the oracle
 
 
-def _spark_arrow(df) -> pa.Table:
-    """A DataFrame as Arrow. pyspark's toArrow turns a NULL struct into a struct of NULLs,
-    so top-level struct columns get their nullness from Spark separately."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StructType
-    structs = [f.name for f in df.schema.fields if isinstance(f.dataType, StructType)]
-    if not structs:
-        return df.toArrow()
-    flags = [F.col(f"`{c}`").isNull().alias(f"__isnull_{i}") for i, c in enumerate(structs)]
-    t = df.select("*", *flags).toArrow()
-    for i, c in enumerate(structs):
-        flag = t.column(f"__isnull_{i}")
-        col = t.column(c).combine_chunks()
-        mask = pc.fill_null(flag, False).combine_chunks()
-        fixed = pa.StructArray.from_arrays(
-            [col.field(j) for j in range(col.type.num_fields)],
-            fields=list(col.type), mask=mask)
-        t = t.set_column(t.column_names.index(c), c, fixed)
-    return t.drop_columns([f"__isnull_{i}" for i in range(len(structs))])
-
-
-def _versions(spark, path: str) -> list[int]:
-    rows = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").select("version").collect()
-    return sorted(r.version for r in rows)
-
-
-def _spark_read(spark, path: str, version: int | None) -> pa.Table:
-    reader = spark.read.format("delta")
-    if version is not None:
-        reader = reader.option("versionAsOf", version)
-    return _spark_arrow(reader.load(path))
+_spark_arrow = spark_arrow
+_versions = spark_versions
+_spark_read = spark_read
 
 
 @pytest.mark.parametrize("name", list(_table_params()))
