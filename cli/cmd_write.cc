@@ -47,7 +47,7 @@ int RunWrite(const WriteArgs& args) {
   }
   // Parse text inputs as the table's column types when the table exists.
   std::shared_ptr<arrow::Schema> hint;
-  if (auto table = delta::Table::Open(args.table); table.ok()) {
+  if (auto table = delta::Table::Open(args.table); table.ok() && !args.overwrite_schema) {
     if (auto snap = (*table)->GetSnapshot(); snap.ok()) hint = (*snap)->schema();
   }
   std::vector<std::shared_ptr<arrow::RecordBatchReader>> readers;

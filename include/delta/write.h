@@ -65,7 +65,7 @@ struct WriteOptions {
 };
 
 struct WriteMetrics {
-  int64_t version = -1;  ///< the committed version (-1: nothing committed)
+  int64_t version = -1;  ///< the committed version; when skipped, the table's current version
   bool skipped = false;  ///< kIgnore on an existing table, or an already-applied app txn
   int64_t num_files_added = 0;
   int64_t num_files_removed = 0;

@@ -14,15 +14,13 @@
 #include <cmath>
 
 #include <arrow/compute/api.h>
-#include <arrow/compute/initialize.h>
 #include <arrow/util/decimal.h>
+
+#include "util/compute_init.h"
 
 namespace delta::expr_internal {
 
-arrow::Status EnsureComputeInitialized() {
-  static const arrow::Status status = arrow::compute::Initialize();
-  return status;
-}
+arrow::Status EnsureComputeInitialized() { return util::EnsureComputeInitialized(); }
 
 // ---------------------------------------------------------------------------------------------
 // Temporal text

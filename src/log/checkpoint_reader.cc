@@ -2,6 +2,8 @@
 // hundreds of thousands of adds, so no per-value Scalar boxing on the common fields.
 #include "log/checkpoint_reader.h"
 
+#include <thread>
+
 #include <arrow/array.h>
 #include <arrow/scalar.h>
 #include <arrow/io/interfaces.h>
@@ -28,7 +30,11 @@ class StructView {
     if (array && array->type_id() == arrow::Type::STRUCT) {
       array_ = std::static_pointer_cast<arrow::StructArray>(std::move(array));
       for (int k = 0; k < array_->num_fields(); ++k) {
-        children_.emplace_back(array_->type()->field(k)->name(), array_->field(k));
+        // An all-null child reads as absent: per-row lookups then fail fast (most checkpoint
+        // columns such as tags, deletionVector or baseRowId are entirely null).
+        const auto& child = array_->field(k);
+        if (child->null_count() == child->length()) continue;
+        children_.emplace_back(array_->type()->field(k)->name(), child);
       }
     }
   }
@@ -298,11 +304,39 @@ arrow::Result<ActionBatch> ReadParquetCheckpoint(arrow::fs::FileSystem& fs, cons
     for (int i = 0; i < reader->num_row_groups(); ++i) row_groups[i] = i;
     std::unique_ptr<arrow::RecordBatchReader> batches;
     PARQUET_ASSIGN_OR_THROW(batches, reader->GetRecordBatchReader(row_groups, columns));
+    std::vector<std::shared_ptr<arrow::RecordBatch>> chunks;
     while (true) {
       std::shared_ptr<arrow::RecordBatch> batch;
       PARQUET_THROW_NOT_OK(batches->ReadNext(&batch));
       if (!batch) break;
-      ConvertChunk(*batch, options, &out);
+      chunks.push_back(std::move(batch));
+    }
+    // Chunks convert independently: split them over the cores, then concatenate in order.
+    std::vector<ActionBatch> converted(chunks.size());
+    const size_t threads = std::min<size_t>(chunks.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        for (size_t c = t; c < chunks.size(); c += threads) ConvertChunk(*chunks[c], options, &converted[c]);
+      });
+    }
+    for (size_t c = 0; c < chunks.size(); c += std::max<size_t>(threads, 1)) {
+      ConvertChunk(*chunks[c], options, &converted[c]);
+    }
+    for (auto& th : pool) th.join();
+    chunks.clear();
+    size_t total_adds = 0;
+    for (auto& c : converted) total_adds += c.adds.size();
+    out.adds.reserve(total_adds);
+    for (auto& c : converted) {
+      for (auto& a : c.adds) out.adds.push_back(std::move(a));
+      for (auto& r : c.removes) out.removes.push_back(std::move(r));
+      if (c.metadata) out.metadata = std::move(c.metadata);
+      if (c.protocol) out.protocol = std::move(c.protocol);
+      if (c.checkpoint_metadata) out.checkpoint_metadata = std::move(c.checkpoint_metadata);
+      for (auto& t : c.txns) out.txns.push_back(std::move(t));
+      for (auto& d : c.domain_metadata) out.domain_metadata.push_back(std::move(d));
+      for (auto& sc : c.sidecars) out.sidecars.push_back(std::move(sc));
     }
   } catch (const std::exception& e) {
     return DELTA_ERROR(kCorruptLog, "cannot read checkpoint ", path, ": ", e.what());

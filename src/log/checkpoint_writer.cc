@@ -17,6 +17,7 @@
 #include "log/wire_names.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
+#include "util/compute_init.h"
 #include "util/uuid.h"
 
 namespace delta {
@@ -132,6 +133,7 @@ int64_t RetentionMs(const Metadata& md) {
 }  // namespace
 
 arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, std::optional<int64_t> version) {
+  ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
   ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc, /*with_times=*/false));
   ARROW_ASSIGN_OR_RAISE(auto snap, table::LoadSnapshotFromListing(loc, std::move(listing), version,

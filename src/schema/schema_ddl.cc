@@ -1,6 +1,7 @@
 // SQL column lists ("id BIGINT NOT NULL, ...") as Arrow schemas, for `deltactl create` and
 // ALTER TABLE ADD COLUMNS.
 #include <cctype>
+#include <algorithm>
 #include <cstring>
 
 #include <arrow/util/key_value_metadata.h>
@@ -165,6 +166,17 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ParseSchemaDdl(std::string_view dd
                        " of the column list: expected ',' or the end of the list");
   }
   if (fields.empty()) return DELTA_ERROR(kParseError, "the column list is empty");
+  for (size_t i = 0; i < fields.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const auto& a = fields[i]->name();
+      const auto& b = fields[j]->name();
+      if (a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+          })) {
+        return DELTA_ERROR(kParseError, "column ", a, " appears twice in the column list (names are case-insensitive)");
+      }
+    }
+  }
   return arrow::schema(fields);
 }
 

@@ -10,6 +10,7 @@
 #include "protocol/table_features.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
+#include "util/compute_init.h"
 
 namespace delta {
 
@@ -23,6 +24,7 @@ Table::~Table() = default;
 const std::string& Table::uri() const { return impl_->loc.uri; }
 
 arrow::Result<std::shared_ptr<Table>> Table::Open(const std::string& uri, const TableOptions&) {
+  ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
   // One stat, not a listing: snapshot loads list the log anyway, and a log of 10k commits
   // costs milliseconds to list. An empty _delta_log fails at the first snapshot load.

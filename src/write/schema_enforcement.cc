@@ -177,6 +177,14 @@ arrow::Result<std::shared_ptr<arrow::DataType>> NormalizeType(const std::shared_
 
 arrow::Result<std::shared_ptr<arrow::Schema>> NormalizeSchema(const arrow::Schema& schema) {
   arrow::FieldVector fields;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    for (int j = 0; j < i; ++j) {
+      if (Lower(schema.field(i)->name()) == Lower(schema.field(j)->name())) {
+        return DELTA_ERROR(kSchemaMismatch, "column ", schema.field(i)->name(),
+                           " appears twice in the data (Delta column names are case-insensitive)");
+      }
+    }
+  }
   for (const auto& f : schema.fields()) {
     ARROW_ASSIGN_OR_RAISE(auto t, NormalizeType(f->type(), f->name()));
     fields.push_back(f->WithType(t));

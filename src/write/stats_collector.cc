@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/format.h"
+#include "util/compute_init.h"
 #include "util/json_values.h"
 
 namespace delta::write {
@@ -90,6 +91,7 @@ struct StatsCollector::Impl {
 
 StatsCollector::StatsCollector(std::shared_ptr<arrow::Schema> schema, StatsConfig config)
     : impl_(std::make_unique<Impl>()) {
+  (void)util::EnsureComputeInitialized();  // min_max is a lazily registered kernel
   impl_->schema = std::move(schema);
   // Enumerate leaves depth-first, as Spark counts indexed columns.
   std::function<void(const arrow::Field&, std::vector<int>, std::vector<std::string>, std::string)> walk =

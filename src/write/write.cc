@@ -15,6 +15,7 @@
 #include "table/snapshot_loader.h"
 #include "write/constraints.h"
 #include "write/data_file_writer.h"
+#include "util/compute_init.h"
 #include "util/uuid.h"
 #include "write/schema_enforcement.h"
 
@@ -88,6 +89,7 @@ bool OnlyPartitionColumns(const Expr& e, const std::vector<std::string>& pcs) {
 arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
                                        std::shared_ptr<arrow::RecordBatchReader> data,
                                        const WriteOptions& options) {
+  ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   WriteMetrics metrics;
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
   std::shared_ptr<const Snapshot> snapshot;
@@ -106,6 +108,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     }
     if (options.mode == WriteMode::kIgnore) {
       metrics.skipped = true;
+      metrics.version = snapshot->version();
       return metrics;
     }
     ARROW_RETURN_NOT_OK(protocol::CheckWriteSupported(snapshot->protocol(), uri));
@@ -113,6 +116,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
       auto it = snapshot->app_transactions().find(options.app_transaction->first);
       if (it != snapshot->app_transactions().end() && it->second.version >= options.app_transaction->second) {
         metrics.skipped = true;
+        metrics.version = snapshot->version();
         return metrics;
       }
     }

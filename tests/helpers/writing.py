@@ -166,10 +166,3 @@ def log_versions(table: Any) -> list[int]:
                   if len(p.name) == 25 and p.name[:20].isdigit())
 
 
-# deltacpp bugs that many write tests run into, recorded once (strict: the mark must go when the
-# bug is fixed). See the report of the write-path test suites.
-PARQUET_INPUT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="deltacpp bug: `deltactl write --input X.parquet` segfaults (cli/input.cc OpenInput "
-           "returns the RecordBatchReader of a parquet::arrow::FileReader that is destroyed "
-           "when the function returns: use after free)")

@@ -5,9 +5,8 @@ Lanes run in parallel; each lane starts its next `deltactl write` as soon as the
 ended, so there are always as many writer processes racing as lanes. Every write carries a
 unique (lane, seq) in its rows, so the final table says exactly which writes landed.
 
-Input files are JSON lines, not Parquet: `deltactl write --input X.parquet` crashes at the
-moment (see helpers.writing.PARQUET_INPUT_BUG); the commit protocol under test does not
-depend on the input format.
+Input files are JSON lines; the commit protocol under test does not depend on the input
+format.
 """
 from __future__ import annotations
 

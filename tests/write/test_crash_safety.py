@@ -13,7 +13,7 @@ delta.checkpointInterval is 2, so kills also land while a checkpoint is being wr
 
 The kill delay is drawn from [0, min(300 ms, 1.5 x an uncontended write's duration)] so that
 most kills land inside the write rather than after it (a write takes tens of ms here).
-Input files are CSV: Parquet input crashes at the moment (helpers.writing.PARQUET_INPUT_BUG).
+Input files are CSV.
 """
 from __future__ import annotations
 

@@ -11,9 +11,8 @@ Rows are compared as multisets (helpers/compare.py). The Spark smoke subset (pla
 partitioned with odd characters, nested, column mapping) runs by default, the other Spark
 tables with --runslow.
 
-Inputs are CSV or JSON lines typed by the table schema; Parquet input crashes deltactl at the
-moment (helpers.writing.PARQUET_INPUT_BUG), so the only Parquet-fed table (maps, which CSV and
-JSON cannot carry) is an expected failure.
+Inputs are CSV or JSON lines typed by the table schema, and Parquet for the table with maps
+(which CSV and JSON cannot carry).
 """
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ import pytest
 
 from helpers import deltactl as cli
 from helpers.compare import assert_tables_equal, canonical_rows, table_from_batches
-from helpers.writing import PARQUET_INPUT_BUG, create, write
+from helpers.writing import create, write
 
 deltalake = pytest.importorskip("deltalake")
 from deltalake import DeltaTable, write_deltalake  # noqa: E402
@@ -179,7 +178,6 @@ def _nested_maps(path: Path, tmp: Path) -> Expected:
     return {1: a}
 
 
-KNOWN_BUGS["nested_maps"] = PARQUET_INPUT_BUG
 
 
 @table("decimals")
