@@ -23,6 +23,8 @@ struct WriteArgs {
   bool overwrite_schema = false;
   std::vector<std::string> properties;
   std::string compression = "snappy";
+  std::string app_id;
+  std::optional<int64_t> app_version;
   bool json = false;
 };
 
@@ -39,6 +41,13 @@ int RunWrite(const WriteArgs& args) {
   for (const auto& p : args.properties) {
     auto eq = p.find('=');
     if (eq != std::string::npos) opts.configuration[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  if (!args.app_id.empty()) {
+    if (!args.app_version) {
+      std::cerr << "deltactl: --app-id needs --app-version\n";
+      return kExitUsage;
+    }
+    opts.app_transaction = std::make_pair(args.app_id, *args.app_version);
   }
   if (!args.replace_where.empty()) {
     auto pred = delta::ParseExpression(args.replace_where);
@@ -116,6 +125,10 @@ void RegisterWrite(CLI::App& app, int* exit_code) {
   merge->excludes(over);
   cmd->add_option("--property", args->properties, "Table property key=value for a new table");
   cmd->add_option("--compression", args->compression, "snappy or zstd")->check(CLI::IsMember({"snappy", "zstd"}));
+  cmd->add_option("--app-id", args->app_id,
+                  "Idempotent write: application id recorded with --app-version (a txn action)");
+  cmd->add_option("--app-version", args->app_version,
+                  "Skip the write if this application already committed this version or a later one");
   cmd->add_flag("--json", args->json, "Machine-readable output");
   cmd->callback([args, exit_code] { *exit_code = RunWrite(*args); });
 }

@@ -13,8 +13,10 @@
 
 #include "delta/error.h"
 #include "delta/log_store.h"
+#include "log/log_cleanup.h"
 #include "log/log_file_names.h"
 #include "log/wire_names.h"
+#include "protocol/table_features.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
 #include "util/compute_init.h"
@@ -109,27 +111,6 @@ json Opt(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
-int64_t RetentionMs(const Metadata& md) {
-  // delta.deletedFileRetentionDuration: "interval N unit"; default one week.
-  auto it = md.configuration.find("delta.deletedFileRetentionDuration");
-  int64_t week = 7LL * 24 * 3600 * 1000;
-  if (it == md.configuration.end()) return week;
-  std::string s = it->second;
-  long long n = 0;
-  char unit[32] = {0};
-  if (std::sscanf(s.c_str(), "interval %lld %31s", &n, unit) != 2 &&
-      std::sscanf(s.c_str(), "%lld %31s", &n, unit) != 2) {
-    return week;
-  }
-  std::string u = unit;
-  if (u.rfind("second", 0) == 0) return n * 1000;
-  if (u.rfind("minute", 0) == 0) return n * 60 * 1000;
-  if (u.rfind("hour", 0) == 0) return n * 3600 * 1000;
-  if (u.rfind("day", 0) == 0) return n * 24 * 3600 * 1000;
-  if (u.rfind("week", 0) == 0) return n * 7 * 24 * 3600 * 1000;
-  return week;
-}
-
 }  // namespace
 
 arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, std::optional<int64_t> version) {
@@ -182,7 +163,7 @@ arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, std::o
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  const int64_t horizon = now - RetentionMs(m);
+  const int64_t horizon = now - protocol::DurationPropertyMs(m, "delta.deletedFileRetentionDuration", protocol::kWeekMs);
   for (const auto& r : snap->tombstones()) {
     if (r.deletion_timestamp.value_or(0) < horizon) continue;  // expired: VACUUM may delete it
     row(&remove, json{{"path", r.path},
@@ -229,6 +210,14 @@ arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, std::o
     std::string text = last.dump();
     ARROW_RETURN_NOT_OK(out->Write(text.data(), static_cast<int64_t>(text.size())));
     ARROW_RETURN_NOT_OK(out->Close());
+  }
+  // Expired log files go once a checkpoint makes them unnecessary (Spark does this here too).
+  if (protocol::BoolProperty(m, "delta.enableExpiredLogCleanup", true)) {
+    auto timed = storage::ListLog(loc, /*with_times=*/true);
+    if (timed.ok()) {
+      const int64_t retention = protocol::DurationPropertyMs(m, "delta.logRetentionDuration", 30 * protocol::kDayMs);
+      for (const auto& f : log::ExpiredLogFiles(*timed, now, retention)) (void)loc.fs->DeleteFile(f.path);
+    }
   }
   return metrics;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <set>
 
 #include <arrow/type.h>
@@ -152,6 +153,24 @@ arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata) 
   if (mode == "name") return ColumnMappingMode::kName;
   if (mode == "id") return ColumnMappingMode::kId;
   return DELTA_ERROR(kUnsupportedFeature, "unknown column mapping mode '", it->second, "'");
+}
+
+int64_t DurationPropertyMs(const Metadata& metadata, const std::string& key, int64_t def) {
+  auto it = metadata.configuration.find(key);
+  if (it == metadata.configuration.end()) return def;
+  std::string s = Lower(it->second);
+  if (s.rfind("interval ", 0) == 0) s = s.substr(9);
+  long long n = 0;
+  char unit[32] = {0};
+  if (std::sscanf(s.c_str(), "%lld %31s", &n, unit) != 2) return def;
+  std::string u = unit;
+  if (u.rfind("millisecond", 0) == 0) return n;
+  if (u.rfind("second", 0) == 0) return n * 1000;
+  if (u.rfind("minute", 0) == 0) return n * 60 * 1000;
+  if (u.rfind("hour", 0) == 0) return n * 3600 * 1000;
+  if (u.rfind("day", 0) == 0) return n * kDayMs;
+  if (u.rfind("week", 0) == 0) return n * kWeekMs;
+  return def;
 }
 
 bool BoolProperty(const Metadata& metadata, const std::string& key, bool def) {

@@ -38,6 +38,13 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
 /// The table's column mapping mode (delta.columnMapping.mode), kInvalidArgument if unknown.
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata);
 
+inline constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+inline constexpr int64_t kWeekMs = 7 * kDayMs;
+
+/// A duration table property ("interval 7 days", "30 days", "interval 1 hour", ...) in
+/// milliseconds; `def` when absent or unparsable.
+int64_t DurationPropertyMs(const Metadata& metadata, const std::string& key, int64_t def);
+
 /// A boolean table property ("true"/"false", case-insensitive), `def` when absent.
 bool BoolProperty(const Metadata& metadata, const std::string& key, bool def);
 

@@ -1,6 +1,8 @@
 // Log segment selection: pure, no disk.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "delta/error.h"
 #include "log/log_file_names.h"
 #include "log/log_segment.h"
@@ -132,6 +134,42 @@ TEST(LogSegment, CheckpointOnlyAtNewestVersion) {
   ASSERT_TRUE(seg.ok()) << seg.status();
   EXPECT_EQ(seg->version, 3);
   EXPECT_TRUE(seg->commits.empty());
+}
+
+}  // namespace
+}  // namespace delta::log
+
+#include "log/log_cleanup.h"
+
+namespace delta::log {
+namespace {
+
+LogFile Timed(const std::string& name, int64_t mtime) {
+  LogFile f = File(name);
+  f.modification_time_ms = mtime;
+  return f;
+}
+
+TEST(LogCleanup, DeletesOnlyBelowTheNewestExpiredCheckpoint) {
+  const int64_t day = 24LL * 3600 * 1000, now = 100 * day, retention = 30 * day;
+  std::vector<LogFile> listing;
+  for (int v = 0; v <= 25; ++v) listing.push_back(Timed(CommitFileName(v), (40 + v * 2) * day));
+  listing.push_back(Timed(ClassicCheckpointFileName(10), 60 * day));  // expired (older than day 70)
+  listing.push_back(Timed(ClassicCheckpointFileName(20), 80 * day));  // still retained
+  auto expired = ExpiredLogFiles(listing, now, retention);
+  std::vector<int64_t> versions;
+  for (const auto& f : expired) versions.push_back(f.name.version);
+  std::sort(versions.begin(), versions.end());
+  // Commits 0..9 are older than the retention and below checkpoint 10; version 10 itself stays.
+  EXPECT_EQ(versions, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+TEST(LogCleanup, NothingGoesWithoutAnExpiredCheckpoint) {
+  const int64_t day = 24LL * 3600 * 1000;
+  std::vector<LogFile> listing;
+  for (int v = 0; v <= 5; ++v) listing.push_back(Timed(CommitFileName(v), day));
+  listing.push_back(Timed(ClassicCheckpointFileName(5), 99 * day));
+  EXPECT_TRUE(ExpiredLogFiles(listing, 100 * day, 30 * day).empty());
 }
 
 }  // namespace
