@@ -55,13 +55,7 @@ void RegisterCat(CLI::App& app, int* exit_code) {
   cmd->add_option("--columns", args->columns, "Columns to return, comma-separated")->delimiter(',');
   cmd->add_option("--where", args->where, "SQL predicate, e.g. \"year = 2024 AND amount > 10\"");
   cmd->add_option("--limit", args->limit, "Return at most N rows")->check(CLI::NonNegativeNumber);
-  std::map<std::string, OutputFormat> formats{{"table", OutputFormat::kTable},
-                                              {"csv", OutputFormat::kCsv},
-                                              {"json", OutputFormat::kJson},
-                                              {"parquet", OutputFormat::kParquet}};
-  cmd->add_option("--format", args->format, "Output format: table, csv, json (lines) or parquet")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  cmd->add_option("--output,-o", args->output, "Write to FILE instead of stdout (required for parquet)");
+  AddOutputOptions(cmd, &args->format, &args->output);
   cmd->add_flag("--explain", args->explain, "Print file pruning figures to stderr");
   cmd->callback([args, exit_code] { *exit_code = RunCat(*args); });
 }

@@ -42,13 +42,7 @@ void RegisterChanges(CLI::App& app, int* exit_code) {
   cmd->add_option("--from-version", args->from_version, "First version (inclusive)")->required();
   cmd->add_option("--to-version", args->to_version, "Last version (inclusive; default latest)");
   cmd->add_option("--where", args->where, "SQL predicate over the change rows");
-  std::map<std::string, OutputFormat> formats{{"table", OutputFormat::kTable},
-                                              {"csv", OutputFormat::kCsv},
-                                              {"json", OutputFormat::kJson},
-                                              {"parquet", OutputFormat::kParquet}};
-  cmd->add_option("--format", args->format, "Output format: table, csv, json (lines) or parquet")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  cmd->add_option("--output,-o", args->output, "Write to FILE instead of stdout (required for parquet)");
+  AddOutputOptions(cmd, &args->format, &args->output);
   cmd->callback([args, exit_code] { *exit_code = RunChanges(*args); });
 }
 

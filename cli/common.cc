@@ -38,6 +38,16 @@ arrow::Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshot(const delta::
   return table.GetSnapshot(flags.version);
 }
 
+void AddOutputOptions(CLI::App* cmd, OutputFormat* format, std::string* output) {
+  static const std::map<std::string, OutputFormat> kFormats{{"table", OutputFormat::kTable},
+                                                            {"csv", OutputFormat::kCsv},
+                                                            {"json", OutputFormat::kJson},
+                                                            {"parquet", OutputFormat::kParquet}};
+  cmd->add_option("--format", *format, "Output format: table, csv, json (lines) or parquet")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
+  cmd->add_option("--output,-o", *output, "Write to FILE instead of stdout (required for parquet)");
+}
+
 std::string FormatTimestampMs(int64_t ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -98,6 +108,19 @@ arrow::Result<int64_t> WriteTable(arrow::RecordBatchReader& reader, std::ostream
 
 namespace {
 
+// Feeds every batch of `reader` to `write`; returns the number of rows.
+template <typename Fn>
+arrow::Result<int64_t> ForEachBatch(arrow::RecordBatchReader& reader, Fn&& write) {
+  int64_t rows = 0;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
+    if (!batch) return rows;
+    ARROW_RETURN_NOT_OK(write(*batch));
+    rows += batch->num_rows();
+  }
+}
+
 arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputFormat format,
                                    const std::string& output);
 
@@ -126,14 +149,10 @@ arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputForma
   switch (format) {
     case OutputFormat::kTable: return WriteTable(reader, *os);
     case OutputFormat::kJson: {
-      while (true) {
-        std::shared_ptr<arrow::RecordBatch> batch;
-        ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-        if (!batch) break;
-        for (int64_t r = 0; r < batch->num_rows(); ++r) *os << delta::RowToJsonText(*batch, r) << '\n';
-        rows += batch->num_rows();
-      }
-      return rows;
+      return ForEachBatch(reader, [&](const arrow::RecordBatch& batch) {
+        for (int64_t r = 0; r < batch.num_rows(); ++r) *os << delta::RowToJsonText(batch, r) << '\n';
+        return arrow::Status::OK();
+      });
     }
     case OutputFormat::kCsv: {
       std::shared_ptr<arrow::io::OutputStream> sink;
@@ -144,13 +163,9 @@ arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputForma
         ARROW_ASSIGN_OR_RAISE(sink, arrow::io::FileOutputStream::Open(output));
       }
       ARROW_ASSIGN_OR_RAISE(auto writer, arrow::csv::MakeCSVWriter(sink, reader.schema()));
-      while (true) {
-        std::shared_ptr<arrow::RecordBatch> batch;
-        ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-        if (!batch) break;
-        ARROW_RETURN_NOT_OK(writer->WriteRecordBatch(*batch));
-        rows += batch->num_rows();
-      }
+      ARROW_ASSIGN_OR_RAISE(rows, ForEachBatch(reader, [&](const arrow::RecordBatch& b) {
+                              return writer->WriteRecordBatch(b);
+                            }));
       ARROW_RETURN_NOT_OK(writer->Close());
       return rows;
     }
@@ -165,13 +180,9 @@ arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputForma
       ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(
                                              *reader.schema(), arrow::default_memory_pool(), out,
                                              props, arrow_props));
-      while (true) {
-        std::shared_ptr<arrow::RecordBatch> batch;
-        ARROW_RETURN_NOT_OK(reader.ReadNext(&batch));
-        if (!batch) break;
-        ARROW_RETURN_NOT_OK(writer->WriteRecordBatch(*batch));
-        rows += batch->num_rows();
-      }
+      ARROW_ASSIGN_OR_RAISE(rows, ForEachBatch(reader, [&](const arrow::RecordBatch& b) {
+                              return writer->WriteRecordBatch(b);
+                            }));
       ARROW_RETURN_NOT_OK(writer->Close());
       ARROW_RETURN_NOT_OK(out->Close());
       return rows;

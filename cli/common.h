@@ -41,6 +41,9 @@ enum class OutputFormat { kTable, kCsv, kJson, kParquet };
 arrow::Result<int64_t> WriteRows(arrow::RecordBatchReader& reader, OutputFormat format,
                                  const std::string& output);
 
+/// Adds --format and --output to a command that prints rows.
+void AddOutputOptions(CLI::App* cmd, OutputFormat* format, std::string* output);
+
 std::string FormatTimestampMs(int64_t ms);
 
 // Registration of each subcommand: adds it to `app` and sets its callback, which stores the

@@ -16,6 +16,7 @@
 #include <arrow/compute/api.h>
 #include <arrow/util/decimal.h>
 
+#include "util/civil_time.h"
 #include "util/compute_init.h"
 
 namespace delta::expr_internal {
@@ -25,15 +26,7 @@ arrow::Status EnsureComputeInitialized() { return util::EnsureComputeInitialized
 // ---------------------------------------------------------------------------------------------
 // Temporal text
 
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's days_from_civil.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) { return util::DaysFromCivil(y, m, d); }
 
 namespace {
 

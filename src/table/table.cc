@@ -10,6 +10,7 @@
 #include "protocol/table_features.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
+#include "util/civil_time.h"
 #include "util/compute_init.h"
 
 namespace delta {
@@ -194,16 +195,7 @@ arrow::Result<int64_t> ParseTimestampMs(const std::string& text) {
     return DELTA_ERROR(kInvalidArgument, "unexpected text at position ", pos + 1,
                        " of timestamp '", text, "'");
   }
-  // Days from civil (Howard Hinnant's algorithm).
-  auto days_from_civil = [](int64_t yy, unsigned m, unsigned dd) {
-    yy -= m <= 2;
-    const int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(yy - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<int64_t>(doe) - 719468;
-  };
-  int64_t days = days_from_civil(y, mo, d);
+  int64_t days = util::DaysFromCivil(y, mo, d);
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_min * 60;
   return secs * 1000 + frac_ms;
 }
