@@ -44,7 +44,8 @@ void AddOutputOptions(CLI::App* cmd, OutputFormat* format, std::string* output) 
                                                             {"json", OutputFormat::kJson},
                                                             {"parquet", OutputFormat::kParquet}};
   cmd->add_option("--format", *format, "Output format: table, csv, json (lines) or parquet")
-      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
+      ->option_text("table|csv|json|parquet");
   cmd->add_option("--output,-o", *output, "Write to FILE instead of stdout (required for parquet)");
 }
 
