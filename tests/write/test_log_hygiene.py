@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from deltalake import DeltaTable
 
 from helpers import deltactl as cli
@@ -94,3 +95,19 @@ def test_alter_operations_and_constraints(tmp_path):
     ops = [h["operation"] for h in cli.history_json(table)]
     assert ops[:6] == ["WRITE", "DROP CONSTRAINT", "DROP COLUMNS", "ADD CONSTRAINT", "ADD COLUMNS",
                        "RENAME COLUMN"]
+
+
+@pytest.mark.spark
+def test_spark_reads_columns_renamed_and_dropped_after_enabling_column_mapping(spark, tmp_path):
+    from helpers.spark import spark_read
+    table = tmp_path / "t"
+    create(table, "id BIGINT, name STRING, extra INT")
+    write(table, pa.table({"id": [1, 2], "name": ["a", "b"], "extra": [7, 8]}), tmp_path, "csv")
+    for args in (["set-properties", "delta.columnMapping.mode=name"], ["rename-column", "name", "label"],
+                 ["drop-column", "extra"]):
+        cli.check_ok(cli.run_deltactl(["alter", str(table), *args]))
+    write(table, pa.table({"id": [3], "label": ["c"]}), tmp_path, "csv")
+    got = spark_read(spark, str(table))
+    assert got.column_names == ["id", "label"]
+    assert sorted(zip(got.column("id").to_pylist(), got.column("label").to_pylist())) == [
+        (1, "a"), (2, "b"), (3, "c")]
