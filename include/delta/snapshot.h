@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <arrow/filesystem/filesystem.h>
+#include <arrow/status.h>
 #include <arrow/type_fwd.h>
 
 #include "delta/actions.h"
@@ -47,6 +49,11 @@ class Snapshot {
   const std::string& table_root() const { return table_root_; }
   const std::shared_ptr<arrow::fs::FileSystem>& filesystem() const { return fs_; }
 
+  /// Loads the statistics of files that came from a checkpoint: a snapshot load skips them
+  /// (most of a checkpoint's bytes) and they are read on first need. Thread-safe, once.
+  /// Functions that read AddFile::stats of a snapshot's files call it first.
+  arrow::Status EnsureStats() const;
+
   /// Sum of numRecords over files whose stats have it (minus deletion-vector cardinalities);
   /// empty when some file lacks numRecords.
   std::optional<int64_t> NumRecords() const;
@@ -67,6 +74,10 @@ class Snapshot {
   std::string table_uri_;
   std::string table_root_;
   std::shared_ptr<arrow::fs::FileSystem> fs_;
+  /// Checkpoint Parquet files (and sidecars) whose stats were not read yet.
+  std::vector<std::string> deferred_stats_files_;
+  mutable std::once_flag stats_once_;
+  mutable arrow::Status stats_status_;
 };
 
 }  // namespace delta

@@ -293,12 +293,17 @@ arrow::Result<ActionBatch> ReadParquetCheckpoint(arrow::fs::FileSystem& fs, cons
     std::vector<int> columns;
     const auto& manifest = reader->manifest();
     for (int fi : fields) {
-      std::function<void(const parquet::arrow::SchemaField&)> collect =
-          [&](const parquet::arrow::SchemaField& f) {
+      const bool is_add = schema->field(fi)->name() == wire::kAdd;
+      std::function<void(const parquet::arrow::SchemaField&, int)> collect =
+          [&](const parquet::arrow::SchemaField& f, int depth) {
+            if (options.skip_stats && is_add && depth == 1 &&
+                (f.field->name() == wire::kStats || f.field->name() == wire::kStatsParsed)) {
+              return;
+            }
             if (f.column_index >= 0) columns.push_back(f.column_index);
-            for (const auto& c : f.children) collect(c);
+            for (const auto& c : f.children) collect(c, depth + 1);
           };
-      collect(manifest.schema_fields[fi]);
+      collect(manifest.schema_fields[fi], 0);
     }
     std::vector<int> row_groups(reader->num_row_groups());
     for (int i = 0; i < reader->num_row_groups(); ++i) row_groups[i] = i;

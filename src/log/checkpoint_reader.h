@@ -22,6 +22,9 @@ namespace delta::log {
 
 struct CheckpointReadOptions {
   bool include_removes = false;  ///< tombstones are only needed by VACUUM and conflict checks
+  /// Skip add.stats / add.stats_parsed (the bulk of a checkpoint): snapshots load them lazily,
+  /// only when a scan, a count or a checkpoint needs them.
+  bool skip_stats = false;
 };
 
 /// Reads one checkpoint Parquet file (classic, one part, a V2 top-level file, or a sidecar).

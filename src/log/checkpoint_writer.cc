@@ -119,6 +119,7 @@ arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, std::o
   ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc, /*with_times=*/false));
   ARROW_ASSIGN_OR_RAISE(auto snap, table::LoadSnapshotFromListing(loc, std::move(listing), version,
                                                                   /*keep_tombstones=*/true));
+  ARROW_RETURN_NOT_OK(snap->EnsureStats());  // the checkpoint carries every file's stats
   // One JSON array per column; each row holds exactly one action.
   json txn = json::array(), add = json::array(), remove = json::array(), md = json::array(),
        proto = json::array(), dom = json::array();

@@ -105,6 +105,8 @@ void CollectStats(const arrow::FieldVector& fields, ColumnMappingMode mode,
 
 FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file) {
   FileStatistics out;
+  // If the stats cannot be loaded the file simply has none: skipping stays conservative.
+  (void)snapshot.EnsureStats();
   if (file.stats && !file.stats->empty()) {
     rapidjson::Document doc;
     doc.Parse(file.stats->data(), file.stats->size());
@@ -141,6 +143,7 @@ FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file) 
 }
 
 std::optional<int64_t> Snapshot::NumRecords() const {
+  if (!EnsureStats().ok()) return std::nullopt;
   int64_t total = 0;
   for (const auto& f : files_) {
     if (!f.stats) return std::nullopt;

@@ -43,10 +43,15 @@ arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& 
 
 arrow::Result<std::vector<ActionBatch>> ReadCheckpoint(const storage::TableLocation& loc,
                                                        const log::LogSegment& seg,
-                                                       bool include_removes) {
+                                                       bool include_removes,
+                                                       std::vector<std::string>* parquet_files) {
   std::vector<ActionBatch> parts(seg.checkpoint_files.size());
   log::CheckpointReadOptions opts;
   opts.include_removes = include_removes;
+  opts.skip_stats = true;  // loaded on first need: Snapshot::EnsureStats
+  for (const auto& f : seg.checkpoint_files) {
+    if (f.name.type != log::LogFileType::kCheckpointV2Json) parquet_files->push_back(f.path);
+  }
   ARROW_RETURN_NOT_OK(ParallelFor(parts.size(), [&](size_t i) -> arrow::Status {
     const auto& f = seg.checkpoint_files[i];
     if (f.name.type == log::LogFileType::kCheckpointV2Json) {
@@ -62,17 +67,22 @@ arrow::Result<std::vector<ActionBatch>> ReadCheckpoint(const storage::TableLocat
   for (auto& p : parts) {
     for (auto& s : p.sidecars) sidecars.push_back(s);
   }
-  std::vector<ActionBatch> side(sidecars.size());
-  ARROW_RETURN_NOT_OK(ParallelFor(side.size(), [&](size_t i) -> arrow::Status {
-    std::string path = sidecars[i].path;
+  std::vector<std::string> sidecar_paths;
+  for (const auto& sc : sidecars) {
+    std::string path = sc.path;
     if (path.find("://") == std::string::npos && (path.empty() || path[0] != '/')) {
       path = loc.LogDir() + "/" + log::kSidecarDirName + "/" + storage::UriDecode(path);
     } else {
       ARROW_ASSIGN_OR_RAISE(path, loc.ResolveDataPath(path));
     }
-    ARROW_ASSIGN_OR_RAISE(side[i], log::ReadParquetCheckpoint(*loc.fs, path, opts));
+    sidecar_paths.push_back(std::move(path));
+  }
+  std::vector<ActionBatch> side(sidecar_paths.size());
+  ARROW_RETURN_NOT_OK(ParallelFor(side.size(), [&](size_t i) -> arrow::Status {
+    ARROW_ASSIGN_OR_RAISE(side[i], log::ReadParquetCheckpoint(*loc.fs, sidecar_paths[i], opts));
     return arrow::Status::OK();
   }));
+  for (auto& p : sidecar_paths) parquet_files->push_back(std::move(p));
   for (auto& s : side) parts.push_back(std::move(s));
   return parts;
 }
@@ -108,6 +118,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     std::optional<int64_t> version, bool keep_tombstones) {
   ARROW_ASSIGN_OR_RAISE(auto seg, log::BuildLogSegment(std::move(listing), version, loc.uri));
   log::LogReplayer replayer(keep_tombstones);
+  std::vector<std::string> deferred_stats;
   // Newest first: commits (newest to oldest), then the checkpoint.
   ARROW_ASSIGN_OR_RAISE(auto commits, ReadCommits(loc, seg.commits));
   std::optional<CommitInfo> last_commit_info;
@@ -115,7 +126,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
   for (auto it = commits.rbegin(); it != commits.rend(); ++it) replayer.ApplyCommit(std::move(*it));
   bool checkpoint_has_protocol = true, checkpoint_has_metadata = true;
   if (seg.checkpoint_version) {
-    ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg, keep_tombstones));
+    ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg, keep_tombstones, &deferred_stats));
     checkpoint_has_protocol = checkpoint_has_metadata = false;
     for (auto& p : parts) {
       checkpoint_has_protocol |= p.protocol.has_value();
@@ -159,6 +170,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
   snap->files_ = std::move(state.files);
   snap->txns_ = std::move(state.txns);
   snap->tombstones_ = std::move(state.tombstones);
+  snap->deferred_stats_files_ = std::move(deferred_stats);
   snap->domains_ = std::move(state.domains);
   snap->checkpoint_version_ = seg.checkpoint_version;
   snap->table_uri_ = loc.uri;
