@@ -146,17 +146,21 @@ std::optional<std::string> StatsParsedToJson(const std::shared_ptr<arrow::Array>
   return util::ScalarToJson(**scalar).dump();
 }
 
+// Converts one chunk. Adds go into `add_slots` (pre-sized, filled in place) when given, else
+// are appended to out->adds.
 void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& options,
-                  ActionBatch* out) {
+                  ActionBatch* out, AddFile* add_slots = nullptr) {
   const int64_t n = batch.num_rows();
   if (auto add_col = batch.GetColumnByName(wire::kAdd)) {
     StructView add(add_col);
     StructView add_dv = add.Sub(wire::kDeletionVector);
     const auto& stats_parsed = add.Child(wire::kStatsParsed);
-    out->adds.reserve(out->adds.size() + static_cast<size_t>(add_col->length() - add_col->null_count()));
+    if (!add_slots) {
+      out->adds.reserve(out->adds.size() + static_cast<size_t>(add_col->length() - add_col->null_count()));
+    }
     for (int64_t i = 0; i < n; ++i) {
       if (!add.IsValid(i)) continue;
-      AddFile a;
+      AddFile& a = add_slots ? *add_slots++ : out->adds.emplace_back();
       a.path = add.String(wire::kPath, i).value_or("");
       a.partition_values = PartitionMap(add, i);
       a.size = add.Int(wire::kSize, i).value_or(0);
@@ -169,7 +173,6 @@ void ConvertChunk(const arrow::RecordBatch& batch, const CheckpointReadOptions& 
       a.base_row_id = add.Int(wire::kBaseRowId, i);
       a.default_row_commit_version = add.Int(wire::kDefaultRowCommitVersion, i);
       a.clustering_provider = add.String(wire::kClusteringProvider, i);
-      out->adds.push_back(std::move(a));
     }
   }
   if (auto col = batch.GetColumnByName(wire::kRemove); col && options.include_removes) {
@@ -316,25 +319,27 @@ arrow::Result<ActionBatch> ReadParquetCheckpoint(arrow::fs::FileSystem& fs, cons
       if (!batch) break;
       chunks.push_back(std::move(batch));
     }
-    // Chunks convert independently: split them over the cores, then concatenate in order.
+    // Chunks convert independently, over the cores. Their adds are built in place in one
+    // pre-sized vector (each chunk owns a slice), so no AddFile is moved afterwards.
+    std::vector<size_t> offsets(chunks.size() + 1, 0);
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      auto add_col = chunks[c]->GetColumnByName(wire::kAdd);
+      offsets[c + 1] = offsets[c] + (add_col ? static_cast<size_t>(add_col->length() - add_col->null_count()) : 0);
+    }
+    out.adds.resize(offsets.back());
     std::vector<ActionBatch> converted(chunks.size());
     const size_t threads = std::min<size_t>(chunks.size(), std::max(1u, std::thread::hardware_concurrency()));
+    auto convert = [&](size_t first) {
+      for (size_t c = first; c < chunks.size(); c += threads) {
+        ConvertChunk(*chunks[c], options, &converted[c], out.adds.data() + offsets[c]);
+      }
+    };
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (size_t c = t; c < chunks.size(); c += threads) ConvertChunk(*chunks[c], options, &converted[c]);
-      });
-    }
-    for (size_t c = 0; c < chunks.size(); c += std::max<size_t>(threads, 1)) {
-      ConvertChunk(*chunks[c], options, &converted[c]);
-    }
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(convert, t);
+    if (threads > 0) convert(0);
     for (auto& th : pool) th.join();
     chunks.clear();
-    size_t total_adds = 0;
-    for (auto& c : converted) total_adds += c.adds.size();
-    out.adds.reserve(total_adds);
     for (auto& c : converted) {
-      for (auto& a : c.adds) out.adds.push_back(std::move(a));
       for (auto& r : c.removes) out.removes.push_back(std::move(r));
       if (c.metadata) out.metadata = std::move(c.metadata);
       if (c.protocol) out.protocol = std::move(c.protocol);
