@@ -11,8 +11,16 @@
 3. Every contestant must produce the same file or row count, else the run fails.
 4. RESULTS.md gets the figures, ratios, targets, machine and versions.
 
+The write benchmarks (10M rows, unpartitioned and partitioned) generate their data in memory,
+outside the timed region, with one deterministic function (``write_data`` here,
+``GenerateWriteData`` in delta_bench.cc); every run writes into an emptied directory under
+bench/.work/write/. Before timing, the table deltacpp writes is read back with delta-rs and
+compared with the generated data.
+
 ``--quick`` uses small tables (10k files/1k commits, 1M rows) and writes
 bench/.work/RESULTS-quick.md instead, so a smoke run never overwrites the real results.
+``--only write`` (or snapshot, scan; comma-separated) runs some sections and writes
+bench/.work/RESULTS-partial.md.
 """
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +44,15 @@ REPO = BENCH_DIR.parent
 
 SNAPSHOT_TARGET = 3.0  # deltacpp snapshot load at least this many times faster than delta-rs
 SCAN_TARGET = 1.2      # deltacpp scan at most this many times the time of Arrow directly
+WRITE_ARROW_TARGET = 1.15  # deltacpp write at most this many times the time of Arrow directly
+#                            (and faster than delta-rs)
+
+WRITE_ROWS = {"full": 10_000_000, "quick": 1_000_000}
+WRITE_BATCH_ROWS = 64 * 1024
+ROW_GROUP_ROWS = 1 << 20  # deltacpp's Parquet row groups; every contestant is given the same
+# Produced values reported but not required to agree between runs (e.g. compressed bytes of a
+# threaded writer, whose row order within files varies).
+NOT_COMPARED = ("bytes",)
 
 
 # ---- timing ---------------------------------------------------------------------------------
@@ -55,7 +73,10 @@ class Contestant:
 
     def record(self) -> None:
         seconds, produced = self.run_once()
-        if self.produced is not None and produced != self.produced:
+
+        def compared(p):
+            return {k: v for k, v in p.items() if k not in NOT_COMPARED}
+        if self.produced is not None and compared(produced) != compared(self.produced):
             raise RuntimeError(f"{self.name}: runs disagree: {produced} vs {self.produced}")
         self.produced = produced
         self.seconds.append(seconds)
@@ -74,15 +95,17 @@ def native(binary: Path, args: list[str], warmup: int, keys: tuple[str, ...]):
     return run_once
 
 
-def in_process(fn, untimed=None):
-    """A run_once that times fn() here; `untimed()` runs first, outside the timed region."""
+def in_process(fn, untimed=None, after=None):
+    """A run_once that times fn() here; `untimed()` runs first, outside the timed region, and
+    `after(produced)`, when given, completes what fn() produced, also outside it."""
     def run_once():
         if untimed:
             untimed()
         gc.collect()
         start = time.perf_counter()
         produced = fn()
-        return time.perf_counter() - start, produced
+        seconds = time.perf_counter() - start
+        return seconds, after(produced) if after else produced
     return run_once
 
 
@@ -225,6 +248,153 @@ def scan_contestants(binary: Path, table: Path, repeat: int, warmup: int) -> lis
     return run_rounds(contestants, repeat, warmup)
 
 
+# ---- write ----------------------------------------------------------------------------------
+
+def write_data(rows: int):
+    """The write benchmark's rows as a pyarrow Table of 64Ki-row batches: the same function as
+    GenerateWriteData in delta_bench.cc. Row i: h = i * 0x9E3779B97F4A7C15 (mod 2^64),
+    h ^= h >> 29; id i, key h % 16, value (h >> 11) * 2^-53 * 1000, name
+    "customer-%03d" % ((h >> 20) % 1000)."""
+    import numpy as np
+    import pyarrow as pa
+
+    i = np.arange(rows, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        h = i * np.uint64(0x9E3779B97F4A7C15)
+    h ^= h >> np.uint64(29)
+    names = pa.array([f"customer-{k:03d}" for k in range(1000)], pa.string())
+    table = pa.table({
+        "id": pa.array(i.astype(np.int64)),
+        "key": pa.array((h % np.uint64(16)).astype(np.int32)),
+        "value": pa.array((h >> np.uint64(11)).astype(np.float64) * 2.0 ** -53 * 1000.0),
+        "name": names.take(pa.array((h >> np.uint64(20)) % np.uint64(1000))),
+    })
+    return pa.Table.from_batches(table.to_batches(max_chunksize=WRITE_BATCH_ROWS))
+
+
+def reset_dir(path: Path) -> None:
+    """Empties a write target (untimed) and flushes the page cache, as delta_bench does."""
+    shutil.rmtree(path, ignore_errors=True)
+    os.sync()
+
+
+def count_parquet(path: Path) -> dict:
+    files = [p for p in path.rglob("*.parquet") if "_delta_log" not in p.parts]
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def verify_write(binary: Path, table, work: Path, partitioned: bool) -> dict:
+    """Untimed: deltacpp writes the table once, delta-rs reads it back, and its rows must equal
+    the generated ones (every column, sorted by id). Returns the row counts of its files, which
+    the Arrow and pyarrow contestants then use for their unpartitioned file split."""
+    import pyarrow as pa
+    from deltalake import DeltaTable
+
+    target = work / "verify"
+    reset_dir(target)
+    r = delta_bench(binary, ["write", str(target), "--rows", str(table.num_rows), "--repeat", "1",
+                             "--warmup", "0", *(["--partitioned"] if partitioned else [])])
+    dt = DeltaTable(str(target))
+    count = dt.count()
+    back = dt.to_pyarrow_table().select(table.column_names).sort_by("id")
+    if count != table.num_rows or back.num_rows != table.num_rows:
+        raise RuntimeError(f"write verify: delta-rs counts {count} rows, expected {table.num_rows}")
+    if not back.cast(table.schema).equals(table.combine_chunks()):
+        raise RuntimeError("write verify: the rows delta-rs reads differ from those generated")
+    adds = pa.table(dt.get_add_actions(flatten=True))
+    file_rows = sorted(adds.column("num_records").to_pylist(), reverse=True)
+    if len(file_rows) != r["files"] or sum(file_rows) != table.num_rows:
+        raise RuntimeError(f"write verify: add actions {file_rows} vs {r['files']} files written")
+    partitions = len(dt.partitions()) if partitioned else 0
+    del back
+    reset_dir(target)
+    return {"rows": count, "files": len(file_rows), "file_rows": file_rows,
+            "partitions": partitions}
+
+
+def write_contestants(binary: Path, table, work: Path, partitioned: bool, file_rows: list[int],
+                      repeat: int, warmup: int) -> list[dict]:
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+    from deltalake import WriterProperties, write_deltalake
+
+    rows = table.num_rows
+    common = ["--rows", str(rows), *(["--partitioned"] if partitioned else [])]
+    keys = ("files", "rows", "bytes")
+    dirs = {name: work / name for name in ("deltacpp", "arrow-parquet", "arrow-parquet-threaded",
+                                           "arrow-dataset", "delta-rs", "pyarrow")}
+    for d in dirs.values():
+        reset_dir(d)
+
+    def deltars_write():
+        write_deltalake(str(dirs["delta-rs"]), table, mode="error",
+                        partition_by=["key"] if partitioned else None,
+                        writer_properties=WriterProperties(compression="SNAPPY",
+                                                           max_row_group_size=ROW_GROUP_ROWS))
+
+    def pyarrow_write():
+        out = dirs["pyarrow"]
+        if partitioned:
+            fmt = ds.ParquetFileFormat()
+            ds.write_dataset(table, out, format=fmt, partitioning=["key"],
+                             partitioning_flavor="hive",
+                             file_options=fmt.make_write_options(compression="snappy"),
+                             basename_template="part-{i}.snappy.parquet",
+                             min_rows_per_group=ROW_GROUP_ROWS, max_rows_per_group=ROW_GROUP_ROWS,
+                             existing_data_behavior="error", use_threads=True)
+            return
+        out.mkdir(parents=True)
+        offset = 0
+        for i, n in enumerate(file_rows):
+            pq.write_table(table.slice(offset, n), out / f"part-{i:05d}.snappy.parquet",
+                           row_group_size=ROW_GROUP_ROWS, compression="snappy")
+            offset += n
+
+    def in_process_writer(name: str, fn):
+        """(run_once, warm) for an in-process writer into dirs[name]."""
+        run = in_process(fn, lambda: reset_dir(dirs[name]),
+                         lambda _: {"rows": rows, **count_parquet(dirs[name])})
+        return run, lambda: (reset_dir(dirs[name]), fn())
+
+    split = ["--file-rows", ",".join(map(str, file_rows))]
+    contestants = [
+        Contestant("deltacpp", "`delta::WriteTable` into a new table (Parquet files with "
+                   "stats, then the commit)", "deltacpp",
+                   native(binary, ["write", str(dirs["deltacpp"]), *common], warmup, keys)),
+    ]
+    if not partitioned:
+        contestants += [
+            Contestant("Arrow C++ parquet writer", "one `parquet::arrow::FileWriter` per file, "
+                       "files in sequence (deltacpp's file split and writer properties)", "arrow",
+                       native(binary, ["arrow-write", str(dirs["arrow-parquet"]), *common,
+                                       "--method", "parquet", *split], warmup, keys)),
+            Contestant("Arrow C++ parquet writer, threaded", "the same with `use_threads` "
+                       "(a row group's columns encoded in parallel)", "arrow",
+                       native(binary, ["arrow-write", str(dirs["arrow-parquet-threaded"]),
+                                       *common, "--method", "parquet-threaded", *split],
+                              warmup, keys)),
+        ]
+    contestants.append(Contestant(
+        "Arrow C++ dataset", "`FileSystemDataset::Write`, threaded, "
+        + ("`HivePartitioning` on key" if partitioned
+           else "`max_rows_per_file` = deltacpp's largest file"), "arrow",
+        native(binary, ["arrow-write", str(dirs["arrow-dataset"]), *common, "--method", "dataset"],
+               warmup, keys)))
+    run, warm = in_process_writer("delta-rs", deltars_write)
+    contestants.append(Contestant(
+        "delta-rs", "`write_deltalake(path, table"
+        + (", partition_by=['key']" if partitioned else "") + ")`, snappy, 1Mi-row row groups",
+        "delta-rs", run, warm))
+    run, warm = in_process_writer("pyarrow", pyarrow_write)
+    contestants.append(Contestant(
+        "pyarrow", "`pyarrow.dataset.write_dataset`, hive partitioning on key, threaded"
+        if partitioned else "`pyarrow.parquet.write_table` per file (deltacpp's file split)",
+        "arrow-extra", run, warm))
+    out = run_rounds(contestants, repeat, warmup)
+    for d in dirs.values():
+        reset_dir(d)
+    return out
+
 # ---- environment ----------------------------------------------------------------------------
 
 def sh(*cmd: str) -> str:
@@ -321,12 +491,17 @@ def check_same(results: list[dict], key: str, what: str) -> None:
         raise RuntimeError(f"{what}: contestants disagree on {key}: {values}")
 
 
-def table_md(results: list[dict], deltacpp: dict, ratio_header: str) -> str:
-    lines = [f"| contestant | timed | min | median | {ratio_header} |", "|---|---|---:|---:|---:|"]
+def table_md(results: list[dict], deltacpp: dict, ratio_header: str,
+             extra: tuple = ()) -> str:
+    """`extra`: (header, format(result) -> str) columns after `timed`."""
+    heads = "".join(f" {h} |" for h, _ in extra)
+    lines = [f"| contestant | timed |{heads} min | median | {ratio_header} |",
+             "|---|---|" + "---:|" * len(extra) + "---:|---:|---:|"]
     for r in results:
         ratio = "1.00x" if r is deltacpp else f"{r['median'] / deltacpp['median']:.2f}x"
-        lines.append(f"| {r['name']} | {r['timed']} | {fmt_s(r['min'])} | {fmt_s(r['median'])} | "
-                     f"{ratio} |")
+        cells = "".join(f" {f(r)} |" for _, f in extra)
+        lines.append(f"| {r['name']} | {r['timed']} |{cells} {fmt_s(r['min'])} | "
+                     f"{fmt_s(r['median'])} | {ratio} |")
     return "\n".join(lines)
 
 
@@ -336,17 +511,24 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, help="timed runs per contestant (7; quick: 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first")
     parser.add_argument("--build-dir", default=os.environ.get("BUILD", "build"))
+    parser.add_argument("--write-repeat", type=int,
+                        help="timed runs per write contestant (5; quick: 3)")
+    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write "
+                        "(report: bench/.work/RESULTS-partial.md)")
     parser.add_argument("--output", help="report path (bench/RESULTS.md; quick: "
                         "bench/.work/RESULTS-quick.md)")
     args = parser.parse_args()
     warnings.simplefilter("ignore", DeprecationWarning)
     repeat = args.repeat or (5 if args.quick else 7)
+    write_repeat = args.write_repeat or (3 if args.quick else 5)
+    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write"}
     build_dir = (REPO / args.build_dir).resolve()
     binary = build_dir / "bench" / "delta_bench"
     if not binary.exists():
         print(f"run.py: {binary} is missing; build first (make build)", file=sys.stderr)
         return 1
     output = Path(args.output) if args.output else (
+        BENCH_DIR / ".work" / "RESULTS-partial.md" if args.only else
         BENCH_DIR / ".work" / "RESULTS-quick.md" if args.quick else BENCH_DIR / "RESULTS.md")
 
     started = time.time()
@@ -376,30 +558,91 @@ def main() -> int:
                         f"\n\ndeltacpp is **{faster(speedup)}** than delta-rs (median; "
                         f"{faster(deltars['min'] / cpp['min'])} by min).\n")
 
-    snapshot_section("many_commits", "no checkpoint")
-    snapshot_section("many_commits_cp", "with checkpoint")
+    def scan_section() -> None:
+        print("bench: full scan", flush=True)
+        results = scan_contestants(binary, data / "scan", repeat, args.warmup)
+        check_same(results, "rows", "scan")
+        check_same(results, "files", "scan")
+        for r in results:
+            print(f"  {r['name']:<28} min {r['min']:.4f}s median {r['median']:.4f}s", flush=True)
+        cpp = results[0]
+        best_arrow = min((r for r in results if r["role"] == "arrow"), key=lambda r: r["median"])
+        deltars = next(r for r in results if r["role"] == "delta-rs")
+        scan_ratio = cpp["median"] / best_arrow["median"]
+        targets.append((f"Full scan: deltacpp within {SCAN_TARGET}x of Arrow C++ reading the same "
+                        f"files (fastest Arrow method: {best_arrow['name']})",
+                        f"{scan_ratio:.2f}x Arrow's time", scan_ratio <= SCAN_TARGET))
+        sections.append(
+            f"### Full scan: {cpp['rows']:,} rows in {cpp['files']} files\n\nTable `scan`: "
+            "columns id int64, value double (1% nulls), name string, event_date date, event_ts "
+            "timestamp; snappy Parquet, one row group per file. Batches of 64Ki rows where the "
+            "contestant takes a batch size.\n\n" + table_md(results, cpp, "time / deltacpp") +
+            f"\n\ndeltacpp takes **{scan_ratio:.2f}x** the time of the fastest Arrow C++ baseline "
+            f"({best_arrow['name']}), and is {faster(deltars['median'] / cpp['median'])} than "
+            "delta-rs (median).\n")
 
-    print("bench: full scan", flush=True)
-    results = scan_contestants(binary, data / "scan", repeat, args.warmup)
-    check_same(results, "rows", "scan")
-    check_same(results, "files", "scan")
-    for r in results:
-        print(f"  {r['name']:<28} min {r['min']:.4f}s median {r['median']:.4f}s", flush=True)
-    cpp = results[0]
-    best_arrow = min((r for r in results if r["role"] == "arrow"), key=lambda r: r["median"])
-    deltars = next(r for r in results if r["role"] == "delta-rs")
-    scan_ratio = cpp["median"] / best_arrow["median"]
-    targets.append((f"Full scan: deltacpp within {SCAN_TARGET}x of Arrow C++ reading the same "
-                    f"files (fastest Arrow method: {best_arrow['name']})",
-                    f"{scan_ratio:.2f}x Arrow's time", scan_ratio <= SCAN_TARGET))
-    sections.append(
-        f"### Full scan: {cpp['rows']:,} rows in {cpp['files']} files\n\nTable `scan`: "
-        "columns id int64, value double (1% nulls), name string, event_date date, event_ts "
-        "timestamp; snappy Parquet, one row group per file. Batches of 64Ki rows where the "
-        "contestant takes a batch size.\n\n" + table_md(results, cpp, "time / deltacpp") +
-        f"\n\ndeltacpp takes **{scan_ratio:.2f}x** the time of the fastest Arrow C++ baseline "
-        f"({best_arrow['name']}), and is {faster(deltars['median'] / cpp['median'])} than "
-        "delta-rs (median).\n")
+    def write_section(table, partitioned: bool) -> None:
+        title = "partitioned by key (16 values)" if partitioned else "unpartitioned"
+        print(f"bench: write, {title}", flush=True)
+        work = BENCH_DIR / ".work" / "write"
+        check = verify_write(binary, table, work, partitioned)
+        print(f"  verified: delta-rs reads {check['rows']:,} rows in {check['files']} files",
+              flush=True)
+        results = write_contestants(binary, table, work, partitioned, check["file_rows"],
+                                    write_repeat, args.warmup)
+        check_same(results, "rows", f"write, {title}")
+        check_same([r for r in results if r["role"] in ("deltacpp", "arrow")], "files",
+                   f"write, {title}")
+        for r in results:
+            print(f"  {r['name']:<36} {r['files']:>3} files {r['bytes'] / 1e6:8.1f} MB "
+                  f"min {r['min']:.4f}s median {r['median']:.4f}s", flush=True)
+        cpp = results[0]
+        arrow = [r for r in results if r["role"] == "arrow"]
+        best_arrow = min(arrow, key=lambda r: r["median"])
+        deltars = next(r for r in results if r["role"] == "delta-rs")
+        speedup = deltars["median"] / cpp["median"]
+        arrow_ratio = cpp["median"] / best_arrow["median"]
+        what = f"Write {cpp['rows']:,} rows, {title}"
+        targets.append((f"{what}: deltacpp faster than delta-rs", faster(speedup), speedup > 1))
+        targets.append((f"{what}: deltacpp within {WRITE_ARROW_TARGET}x of Arrow C++ writing the "
+                        f"same Parquet (fastest Arrow method: {best_arrow['name']})",
+                        f"{arrow_ratio:.2f}x Arrow's time", arrow_ratio <= WRITE_ARROW_TARGET))
+        vs_each = "; ".join(f"{cpp['median'] / r['median']:.2f}x the time of {r['name']}"
+                            for r in arrow if r is not best_arrow)
+        layout = (f"{check['partitions']} partition directories, one file each" if partitioned
+                  else "files of " + ", ".join(f"{n:,}" for n in check["file_rows"]) + " rows")
+        sections.append(
+            f"### {what}\n\n"
+            "Columns id int64, key int32 (16 values), value double, name string (12 chars, "
+            "1,000 distinct), no nulls; generated in memory before timing, in batches of 64Ki "
+            "rows (the same deterministic rows in `delta_bench` and `run.py`). Snappy, "
+            "dictionary encoding, row groups of up to 1Mi rows for every contestant. Each run "
+            "writes into an emptied directory (emptied and `sync`ed untimed); deltacpp's table "
+            f"has {layout}. MB: bytes of the Parquet files written.\n\n"
+            + table_md(results, cpp, "time / deltacpp", (
+                ("files", lambda r: f"{r['files']}"),
+                ("MB", lambda r: f"{r['bytes'] / 1e6:.1f}"))) +
+            f"\n\ndeltacpp is **{faster(speedup)}** than delta-rs and takes "
+            f"**{arrow_ratio:.2f}x** the time of the fastest Arrow C++ baseline "
+            f"({best_arrow['name']})" + (f"; {vs_each}" if vs_each else "") +
+            " (medians). Checked before timing: delta-rs reads the table deltacpp wrote as "
+            f"{check['rows']:,} rows (`DeltaTable.count()`), equal to the generated rows in "
+            "every column (sorted by id).\n")
+
+
+    if "snapshot" in only:
+        snapshot_section("many_commits", "no checkpoint")
+        snapshot_section("many_commits_cp", "with checkpoint")
+    if "scan" in only:
+        scan_section()
+    if "write" in only:
+        write_rows = WRITE_ROWS["quick" if args.quick else "full"]
+        print(f"bench: write, generating {write_rows:,} rows", flush=True)
+        write_table = write_data(write_rows)
+        for partitioned in (False, True):
+            write_section(write_table, partitioned)
+        del write_table
+        shutil.rmtree(BENCH_DIR / ".work" / "write", ignore_errors=True)
 
     elapsed = time.time() - started
     size = "quick (smoke run, small tables)" if args.quick else "full"
@@ -409,7 +652,8 @@ def main() -> int:
         f"Written by `make bench` (`bench/run.py{' --quick' if args.quick else ''}`) on "
         f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; do not edit by "
         f"hand. Size: {size}. Each contestant: {args.warmup} untimed warm-up run(s), then "
-        f"{repeat} timed runs, interleaved with the other contestants' (round-robin, order "
+        f"{repeat} timed runs ({write_repeat} for the write benchmarks), interleaved with the "
+        "other contestants' (round-robin, order "
         "rotated each round, so noise from other jobs on this shared machine spreads evenly); "
         "times are wall-clock seconds (ms where marked), page cache warm. "
         f"The whole run took {elapsed:.0f} s.",
@@ -447,7 +691,9 @@ def main() -> int:
         "which already replays the log and materializes the active files (delta-rs 1.x has no "
         "lazy file loading: `without_files` is deprecated and ignored); the row with "
         "`file_uris()` adds handing the list to Python. deltacpp and the Arrow C++ baselines run "
-        "in `build/bench/delta_bench`; delta-rs and pyarrow run in-process in `bench/run.py`.",
+        "in `build/bench/delta_bench`; delta-rs and pyarrow run in-process in `bench/run.py`. "
+        "The write targets compare deltacpp with delta-rs's `write_deltalake` and with the "
+        "fastest of the Arrow C++ writers given the same rows, file split and Parquet settings.",
         "",
         *sections,
         "## Reproduce",
@@ -456,9 +702,14 @@ def main() -> int:
         "make bench                                   # bootstrap, build, generate, run, rewrite this file",
         ".venv/bin/python bench/run.py --quick        # smoke run on small tables",
         "build/bench/delta_bench snapshot|scan|arrow-scan TABLE --repeat N [--method dataset|parquet]",
+        "build/bench/delta_bench write OUTDIR --rows N [--partitioned] --repeat N",
+        "build/bench/delta_bench arrow-write OUTDIR --rows N [--partitioned] --repeat N "
+        "[--method parquet|parquet-threaded|dataset] [--file-rows N,N,...]",
+        ".venv/bin/python bench/run.py --only write   # the write benchmarks alone",
         "```",
         "",
-        "Tables are generated under `bench/data/` (not committed) by `bench/generate.py`.",
+        "Tables are generated under `bench/data/` (not committed) by `bench/generate.py`; the write "
+        "benchmarks write under `bench/.work/write/` and delete what they wrote.",
         "",
     ]
     output.parent.mkdir(parents=True, exist_ok=True)
