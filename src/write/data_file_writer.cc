@@ -9,6 +9,8 @@
 #include <unordered_map>
 
 #include <arrow/compute/api.h>
+#include <arrow/compute/exec.h>
+#include <arrow/compute/row/grouper.h>
 #include <arrow/builder.h>
 #include <arrow/io/interfaces.h>
 #include <arrow/util/key_value_metadata.h>
@@ -59,6 +61,35 @@ struct DataFileWriter::Impl {
   std::vector<int> data_indices;                   // into the table schema
   std::vector<int> partition_indices;
   std::unordered_map<std::string, std::unique_ptr<OpenFile>> open;
+  // Partitioned writes: the grouper of partition values and, per group id, its directory and
+  // serialized values.
+  struct Group {
+    std::string dir;
+    PartitionValues values;
+  };
+  std::unique_ptr<arrow::compute::Grouper> grouper;
+  std::vector<Group> groups;
+
+  // Describes the groups the grouper found since the last call.
+  arrow::Status DescribeNewGroups() {
+    if (groups.size() == grouper->num_groups()) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(auto uniques, grouper->GetUniques());
+    for (uint32_t g = static_cast<uint32_t>(groups.size()); g < grouper->num_groups(); ++g) {
+      Group group;
+      for (size_t p = 0; p < partition_indices.size(); ++p) {
+        const auto& field = options.schema->field(partition_indices[p]);
+        ARROW_ASSIGN_OR_RAISE(auto scalar, uniques.values[p].make_array()->GetScalar(g));
+        auto value = SerializePartitionValue(*scalar);
+        const std::string physical = PhysicalName(*field, options.mapping);
+        group.values[physical] = value;
+        if (!group.dir.empty()) group.dir += "/";
+        group.dir += EscapePathComponent(physical) + "=" +
+                     (value && !value->empty() ? EscapePathComponent(*value) : kNullPartitionDirValue);
+      }
+      groups.push_back(std::move(group));
+    }
+    return arrow::Status::OK();
+  }
   std::vector<AddFile> done;
   std::vector<std::string> written;
 
@@ -80,7 +111,11 @@ struct DataFileWriter::Impl {
     props.max_row_group_length(1 << 20);
     props.enable_dictionary();
     props.created_by("deltacpp 0.1.0");
-    auto arrow_props = parquet::ArrowWriterProperties::Builder().coerce_timestamps(arrow::TimeUnit::MICRO)->build();
+    // Columns are encoded in parallel on Arrow's CPU pool.
+    auto arrow_props = parquet::ArrowWriterProperties::Builder()
+                           .coerce_timestamps(arrow::TimeUnit::MICRO)
+                           ->set_use_threads(true)
+                           ->build();
     ARROW_ASSIGN_OR_RAISE(f->writer, parquet::arrow::FileWriter::Open(*physical_schema, arrow::default_memory_pool(),
                                                                       f->out, props.build(), arrow_props));
     f->stats = std::make_unique<StatsCollector>(data_schema, options.stats);
@@ -171,55 +206,40 @@ arrow::Status DataFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& b
   if (batch->num_rows() == 0) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto data, batch->SelectColumns(impl.data_indices));
   if (impl.partition_indices.empty()) return impl.WriteTo("", "", {}, data);
-  // Group rows by partition values.
-  std::unordered_map<std::string, std::vector<int64_t>> groups;
-  std::vector<std::string> order;
-  std::vector<std::shared_ptr<arrow::Array>> pcols;
-  for (int idx : impl.partition_indices) pcols.push_back(batch->column(idx));
-  std::vector<std::shared_ptr<arrow::Array>> as_text;
-  for (const auto& c : pcols) {
-    ARROW_ASSIGN_OR_RAISE(auto t, arrow::compute::Cast(*c, arrow::utf8()));
-    as_text.push_back(t);
+  // Group rows by partition values with Arrow's hash grouper (one grouper for the whole write,
+  // so a group id names the same partition in every batch), then one sort + one take puts each
+  // partition's rows in a contiguous slice.
+  std::vector<arrow::Datum> keys;
+  std::vector<arrow::TypeHolder> key_types;
+  for (int idx : impl.partition_indices) {
+    keys.emplace_back(batch->column(idx));
+    key_types.emplace_back(batch->column(idx)->type());
   }
-  std::string key;
-  for (int64_t r = 0; r < batch->num_rows(); ++r) {
-    key.clear();
-    for (const auto& t : as_text) {
-      if (t->IsNull(r)) {
-        key.push_back('\x01');
-      } else {
-        key.push_back('\x02');
-        key += static_cast<const arrow::StringArray&>(*t).GetView(r);
-      }
-      key.push_back('\0');
-    }
-    auto [it, inserted] = groups.try_emplace(key);
-    if (inserted) order.push_back(key);
-    it->second.push_back(r);
+  if (!impl.grouper) {
+    ARROW_ASSIGN_OR_RAISE(impl.grouper, arrow::compute::Grouper::Make(key_types));
   }
-  for (const auto& k : order) {
-    const auto& rows = groups[k];
-    PartitionValues pv;
-    std::string dir;
-    for (size_t p = 0; p < pcols.size(); ++p) {
-      const auto& field = impl.options.schema->field(impl.partition_indices[p]);
-      ARROW_ASSIGN_OR_RAISE(auto scalar, pcols[p]->GetScalar(rows[0]));
-      auto value = SerializePartitionValue(*scalar);
-      const std::string physical = PhysicalName(*field, impl.options.mapping);
-      pv[physical] = value;
-      if (!dir.empty()) dir += "/";
-      dir += EscapePathComponent(physical) + "=" +
-             (value && !value->empty() ? EscapePathComponent(*value) : kNullPartitionDirValue);
-    }
-    std::shared_ptr<arrow::RecordBatch> part = data;
-    if (rows.size() != static_cast<size_t>(batch->num_rows())) {
-      arrow::Int64Builder b;
-      ARROW_RETURN_NOT_OK(b.AppendValues(rows));
-      ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
-      ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(data, indices));
-      part = taken.record_batch();
-    }
-    ARROW_RETURN_NOT_OK(impl.WriteTo(k, dir, pv, part));
+  arrow::compute::ExecBatch key_batch(std::move(keys), batch->num_rows());
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum ids_datum, impl.grouper->Consume(arrow::compute::ExecSpan(key_batch)));
+  auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_datum.make_array());
+  ARROW_RETURN_NOT_OK(impl.DescribeNewGroups());
+  std::shared_ptr<arrow::RecordBatch> sorted = data;
+  std::shared_ptr<arrow::UInt32Array> sorted_ids = ids;
+  if (impl.grouper->num_groups() > 1) {
+    ARROW_ASSIGN_OR_RAISE(auto order, arrow::compute::SortIndices(*ids));
+    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(data, order));
+    sorted = taken.record_batch();
+    ARROW_ASSIGN_OR_RAISE(auto taken_ids, arrow::compute::Take(*ids, *order));
+    sorted_ids = std::static_pointer_cast<arrow::UInt32Array>(taken_ids);
+  }
+  int64_t start = 0;
+  const int64_t n = sorted->num_rows();
+  while (start < n) {
+    const uint32_t g = sorted_ids->Value(start);
+    int64_t end = start + 1;
+    while (end < n && sorted_ids->Value(end) == g) ++end;
+    const auto& part = impl.groups[g];
+    ARROW_RETURN_NOT_OK(impl.WriteTo(part.dir, part.dir, part.values, sorted->Slice(start, end - start)));
+    start = end;
   }
   return arrow::Status::OK();
 }
