@@ -51,6 +51,10 @@ struct OpenFile {
   std::unique_ptr<StatsCollector> stats;
   int64_t rows = 0;
   int64_t estimated_bytes = 0;
+  // Small slices (a partition's share of a batch) are gathered and written together: the
+  // Parquet writer and the stats pay a fixed cost per call.
+  std::vector<std::shared_ptr<arrow::RecordBatch>> pending;
+  int64_t pending_rows = 0;
 };
 
 struct DataFileWriter::Impl {
@@ -122,7 +126,24 @@ struct DataFileWriter::Impl {
     return f;
   }
 
+  static constexpr int64_t kMinWriteRows = 64 * 1024;
+
+  arrow::Status Flush(OpenFile& f) {
+    if (f.pending.empty()) return arrow::Status::OK();
+    std::shared_ptr<arrow::RecordBatch> data = f.pending.front();
+    if (f.pending.size() > 1) {
+      ARROW_ASSIGN_OR_RAISE(data, arrow::ConcatenateRecordBatches(f.pending));
+    }
+    f.pending.clear();
+    f.pending_rows = 0;
+    // Rename columns to physical names for the file.
+    auto physical = arrow::RecordBatch::Make(physical_schema, data->num_rows(), data->columns());
+    ARROW_RETURN_NOT_OK(f.writer->WriteRecordBatch(*physical));
+    return f.stats->Update(*data);
+  }
+
   arrow::Status Close(std::unique_ptr<OpenFile> f) {
+    ARROW_RETURN_NOT_OK(Flush(*f));
     ARROW_RETURN_NOT_OK(f->writer->Close());
     ARROW_RETURN_NOT_OK(f->out->Close());
     ARROW_ASSIGN_OR_RAISE(auto info, fs->GetFileInfo(f->full_path));
@@ -139,20 +160,21 @@ struct DataFileWriter::Impl {
     return arrow::Status::OK();
   }
 
+  // `bytes` estimates the uncompressed size of `data` (slices share their parent's buffers, so
+  // the caller apportions the whole batch's size).
   arrow::Status WriteTo(const std::string& key, const std::string& dir, const PartitionValues& pv,
-                        const std::shared_ptr<arrow::RecordBatch>& data) {
+                        const std::shared_ptr<arrow::RecordBatch>& data, int64_t bytes) {
     auto it = open.find(key);
     if (it == open.end()) {
       ARROW_ASSIGN_OR_RAISE(auto f, OpenNew(dir, pv));
       it = open.emplace(key, std::move(f)).first;
     }
     OpenFile& f = *it->second;
-    // Rename columns to physical names for the file.
-    auto physical = arrow::RecordBatch::Make(physical_schema, data->num_rows(), data->columns());
-    ARROW_RETURN_NOT_OK(f.writer->WriteRecordBatch(*physical));
-    ARROW_RETURN_NOT_OK(f.stats->Update(*data));
+    f.pending.push_back(data);
+    f.pending_rows += data->num_rows();
+    if (f.pending_rows >= kMinWriteRows) ARROW_RETURN_NOT_OK(Flush(f));
     f.rows += data->num_rows();
-    f.estimated_bytes += BatchBytes(*data) / 2;
+    f.estimated_bytes += bytes / 2;  // allow for about 2x Parquet compression
     if (f.rows >= options.max_rows_per_file || f.estimated_bytes >= options.target_file_size) {
       auto closing = std::move(it->second);
       open.erase(it);
@@ -205,7 +227,8 @@ arrow::Status DataFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& b
   auto& impl = *impl_;
   if (batch->num_rows() == 0) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto data, batch->SelectColumns(impl.data_indices));
-  if (impl.partition_indices.empty()) return impl.WriteTo("", "", {}, data);
+  const int64_t batch_bytes = BatchBytes(*data);
+  if (impl.partition_indices.empty()) return impl.WriteTo("", "", {}, data, batch_bytes);
   // Group rows by partition values with Arrow's hash grouper (one grouper for the whole write,
   // so a group id names the same partition in every batch), then one sort + one take puts each
   // partition's rows in a contiguous slice.
@@ -238,7 +261,8 @@ arrow::Status DataFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& b
     int64_t end = start + 1;
     while (end < n && sorted_ids->Value(end) == g) ++end;
     const auto& part = impl.groups[g];
-    ARROW_RETURN_NOT_OK(impl.WriteTo(part.dir, part.dir, part.values, sorted->Slice(start, end - start)));
+    ARROW_RETURN_NOT_OK(impl.WriteTo(part.dir, part.dir, part.values, sorted->Slice(start, end - start),
+                                     batch_bytes * (end - start) / n));
     start = end;
   }
   return arrow::Status::OK();
