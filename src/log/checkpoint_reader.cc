@@ -17,6 +17,7 @@
 #include "delta/error.h"
 #include "log/wire_names.h"
 #include "util/json_values.h"
+#include "util/parquet_util.h"
 
 namespace delta::log {
 namespace {
@@ -274,11 +275,7 @@ arrow::Result<ActionBatch> ReadParquetCheckpoint(arrow::fs::FileSystem& fs, cons
     parquet::ArrowReaderProperties props;
     props.set_use_threads(true);
     props.set_pre_buffer(true);
-    parquet::arrow::FileReaderBuilder builder;
-    PARQUET_THROW_NOT_OK(builder.Open(*file));
-    builder.properties(props);
-    std::unique_ptr<parquet::arrow::FileReader> reader;
-    PARQUET_ASSIGN_OR_THROW(reader, builder.Build());
+    auto reader = util::OpenParquetFile(*file, props);
     std::shared_ptr<arrow::Schema> schema;
     PARQUET_THROW_NOT_OK(reader->GetSchema(&schema));
     // Project the top-level action columns we use.
@@ -297,16 +294,12 @@ arrow::Result<ActionBatch> ReadParquetCheckpoint(arrow::fs::FileSystem& fs, cons
     const auto& manifest = reader->manifest();
     for (int fi : fields) {
       const bool is_add = schema->field(fi)->name() == wire::kAdd;
-      std::function<void(const parquet::arrow::SchemaField&, int)> collect =
-          [&](const parquet::arrow::SchemaField& f, int depth) {
-            if (options.skip_stats && is_add && depth == 1 &&
-                (f.field->name() == wire::kStats || f.field->name() == wire::kStatsParsed)) {
-              return;
-            }
-            if (f.column_index >= 0) columns.push_back(f.column_index);
-            for (const auto& c : f.children) collect(c, depth + 1);
-          };
-      collect(manifest.schema_fields[fi], 0);
+      util::CollectLeafColumns(manifest.schema_fields[fi], &columns,
+                               [&](const parquet::arrow::SchemaField& f, int depth) {
+                                 return options.skip_stats && is_add && depth == 1 &&
+                                        (f.field->name() == wire::kStats ||
+                                         f.field->name() == wire::kStatsParsed);
+                               });
     }
     std::vector<int> row_groups(reader->num_row_groups());
     for (int i = 0; i < reader->num_row_groups(); ++i) row_groups[i] = i;

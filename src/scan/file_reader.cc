@@ -17,6 +17,7 @@
 #include "scan/deletion_vector.h"
 #include "scan/partition_values.h"
 #include "storage/table_location.h"
+#include "util/parquet_util.h"
 
 namespace delta::scan {
 namespace {
@@ -185,11 +186,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
     props.set_pre_buffer(true);
     props.set_use_threads(false);  // files are read in parallel instead
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
-    parquet::arrow::FileReaderBuilder builder;
-    PARQUET_THROW_NOT_OK(builder.Open(*input));
-    builder.properties(props);
-    std::unique_ptr<parquet::arrow::FileReader> reader;
-    PARQUET_ASSIGN_OR_THROW(reader, builder.Build());
+    auto reader = util::OpenParquetFile(*input, props);
     std::shared_ptr<arrow::Schema> file_schema;
     PARQUET_THROW_NOT_OK(reader->GetSchema(&file_schema));
 
@@ -206,12 +203,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
     std::vector<int> leaves;
     const auto& manifest = reader->manifest();
     for (int fi : file_fields) {
-      std::function<void(const parquet::arrow::SchemaField&)> collect =
-          [&](const parquet::arrow::SchemaField& f) {
-            if (f.column_index >= 0) leaves.push_back(f.column_index);
-            for (const auto& c : f.children) collect(c);
-          };
-      collect(manifest.schema_fields[fi]);
+      util::CollectLeafColumns(manifest.schema_fields[fi], &leaves);
     }
     std::vector<int> row_groups(reader->num_row_groups());
     for (int i = 0; i < reader->num_row_groups(); ++i) row_groups[i] = i;
