@@ -42,6 +42,10 @@ arrow::Result<std::string> DeltaTypeName(const arrow::DataType& type);
 /// kParseError naming the position on malformed input.
 arrow::Result<std::shared_ptr<arrow::Schema>> ParseSchemaDdl(std::string_view ddl);
 
+/// Index of the top-level field `name`: an exact match, else a case-insensitive one (Delta
+/// column names are case-insensitive); -1 if none.
+int FindFieldIndex(const arrow::Schema& schema, std::string_view name);
+
 /// Column mapping mode (table property delta.columnMapping.mode).
 enum class ColumnMappingMode { kNone, kName, kId };
 

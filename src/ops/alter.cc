@@ -9,6 +9,7 @@
 #include "delta/transaction.h"
 #include "log/wire_names.h"
 #include "protocol/table_features.h"
+#include "write/constraints.h"
 #include "write/schema_enforcement.h"
 
 namespace delta {
@@ -42,20 +43,6 @@ arrow::Result<int64_t> AlterMetadata(const std::string& uri, const std::string& 
 
 std::string Json(const std::string& s) { return nlohmann::json(s).dump(); }
 
-int FieldIndex(const arrow::Schema& schema, const std::string& name) {
-  int idx = schema.GetFieldIndex(name);
-  if (idx >= 0) return idx;
-  for (int i = 0; i < schema.num_fields(); ++i) {
-    const auto& n = schema.field(i)->name();
-    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return i;
-    }
-  }
-  return -1;
-}
-
 arrow::Status RequireColumnMapping(const Snapshot& snap, const std::string& what) {
   if (snap.column_mapping_mode() != ColumnMappingMode::kNone) return arrow::Status::OK();
   return DELTA_ERROR(kUnsupportedFeature, what, " needs column mapping on table ", snap.table_uri(),
@@ -72,7 +59,7 @@ arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVect
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          arrow::FieldVector fields = (*schema)->fields();
                          for (const auto& c : columns) {
-                           if (FieldIndex(**schema, c->name()) >= 0) {
+                           if (FindFieldIndex(**schema, c->name()) >= 0) {
                              return DELTA_ERROR(kSchemaMismatch, "column ", c->name(), " already exists in ", uri);
                            }
                            ARROW_ASSIGN_OR_RAISE(auto t, write::NormalizeType(c->type(), c->name()));
@@ -93,9 +80,9 @@ arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& f
   return AlterMetadata(uri, "RENAME COLUMN", {{"oldColumnPath", Json(from)}, {"newColumnPath", Json(to)}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "RENAME COLUMN"));
-                         int idx = FieldIndex(**schema, from);
+                         int idx = FindFieldIndex(**schema, from);
                          if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", from, " is not in ", uri);
-                         if (FieldIndex(**schema, to) >= 0) {
+                         if (FindFieldIndex(**schema, to) >= 0) {
                            return DELTA_ERROR(kSchemaMismatch, "column ", to, " already exists in ", uri);
                          }
                          const std::string old_name = (*schema)->field(idx)->name();
@@ -111,7 +98,7 @@ arrow::Result<int64_t> DropColumn(const std::string& uri, const std::string& col
   return AlterMetadata(uri, "DROP COLUMNS", {{"columns", Json("[\"" + column + "\"]")}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "DROP COLUMN"));
-                         int idx = FieldIndex(**schema, column);
+                         int idx = FindFieldIndex(**schema, column);
                          if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
                          const std::string name = (*schema)->field(idx)->name();
                          for (const auto& pc : md->partition_columns) {
@@ -181,7 +168,7 @@ arrow::Result<int64_t> AddConstraint(const std::string& uri, const std::string& 
                          }
                          // Every existing row must satisfy it.
                          ScanOptions so;
-                         so.predicate = Expr::Call("not", {Expr::Call("coalesce", {expr, Expr::Literal(arrow::MakeScalar(false))})});
+                         so.predicate = write::NotTrue(expr);
                          so.limit = 1;
                          ARROW_ASSIGN_OR_RAISE(auto scan, Scan::Make(snap, so));
                          ARROW_ASSIGN_OR_RAISE(auto reader, scan->Execute());

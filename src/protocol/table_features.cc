@@ -9,6 +9,7 @@
 
 #include "delta/error.h"
 #include "log/wire_names.h"
+#include "util/strings.h"
 
 namespace delta {
 
@@ -32,10 +33,6 @@ constexpr std::array<std::string_view, 9> kSupportedReaderFeatures = {
     "vacuumProtocolCheck", "variantType",   "variantType-preview",
 };
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -104,10 +101,10 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
                           const std::map<std::string, std::string>& conf) {
   auto on = [&](const char* k) {
     auto it = conf.find(k);
-    return it != conf.end() && Lower(it->second) == "true";
+    return it != conf.end() && util::ToLower(it->second) == "true";
   };
   auto mode = conf.find(wire::kColumnMappingMode);
-  const bool mapping = mode != conf.end() && Lower(mode->second) != "none";
+  const bool mapping = mode != conf.end() && util::ToLower(mode->second) != "none";
   bool ntz = false;
   for (const auto& f : schema.fields()) ntz |= HasTimestampNtz(*f->type());
   bool constraints = false;
@@ -148,7 +145,7 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata) {
   auto it = metadata.configuration.find(wire::kColumnMappingMode);
   if (it == metadata.configuration.end()) return ColumnMappingMode::kNone;
-  std::string mode = Lower(it->second);
+  std::string mode = util::ToLower(it->second);
   if (mode == "none") return ColumnMappingMode::kNone;
   if (mode == "name") return ColumnMappingMode::kName;
   if (mode == "id") return ColumnMappingMode::kId;
@@ -158,7 +155,7 @@ arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata) 
 int64_t DurationPropertyMs(const Metadata& metadata, const std::string& key, int64_t def) {
   auto it = metadata.configuration.find(key);
   if (it == metadata.configuration.end()) return def;
-  std::string s = Lower(it->second);
+  std::string s = util::ToLower(it->second);
   if (s.rfind("interval ", 0) == 0) s = s.substr(9);
   long long n = 0;
   char unit[32] = {0};
@@ -176,7 +173,7 @@ int64_t DurationPropertyMs(const Metadata& metadata, const std::string& key, int
 bool BoolProperty(const Metadata& metadata, const std::string& key, bool def) {
   auto it = metadata.configuration.find(key);
   if (it == metadata.configuration.end()) return def;
-  return Lower(it->second) == "true";
+  return util::ToLower(it->second) == "true";
 }
 
 }  // namespace protocol

@@ -18,6 +18,7 @@
 #include "scan/partition_values.h"
 #include "storage/table_location.h"
 #include "util/parquet_util.h"
+#include "util/strings.h"
 
 namespace delta::scan {
 namespace {
@@ -34,10 +35,6 @@ std::optional<int64_t> ParquetFieldId(const arrow::Field& f) {
   }
 }
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Index of the source field matching logical `target`, or -1.
 int FindSourceField(const arrow::FieldVector& sources, const arrow::Field& target,
@@ -54,9 +51,8 @@ int FindSourceField(const arrow::FieldVector& sources, const arrow::Field& targe
     if (sources[i]->name() == name) return static_cast<int>(i);
   }
   // Spark resolves Parquet columns case-insensitively.
-  const std::string lname = Lower(name);
   for (size_t i = 0; i < sources.size(); ++i) {
-    if (Lower(sources[i]->name()) == lname) return static_cast<int>(i);
+    if (util::EqualsIgnoreCase(sources[i]->name(), name)) return static_cast<int>(i);
   }
   return -1;
 }

@@ -3,6 +3,7 @@
 #include <arrow/compute/cast.h>
 
 #include "delta/error.h"
+#include "util/strings.h"
 
 namespace delta::scan {
 
@@ -15,8 +16,7 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
     case arrow::Type::STRING: return arrow::MakeScalar(v);
     case arrow::Type::BINARY: return std::make_shared<arrow::BinaryScalar>(arrow::Buffer::FromString(v));
     case arrow::Type::BOOL: {
-      std::string l = v;
-      for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string l = util::ToLower(v);
       if (l == "true") return arrow::MakeScalar(true);
       if (l == "false") return arrow::MakeScalar(false);
       break;

@@ -86,17 +86,8 @@ class ScanReader : public arrow::RecordBatchReader {
 
 // A top-level field by exact name, else case-insensitively (as Spark resolves columns).
 std::shared_ptr<arrow::Field> FindField(const arrow::Schema& schema, const std::string& name) {
-  if (auto f = schema.GetFieldByName(name)) return f;
-  for (const auto& g : schema.fields()) {
-    if (g->name().size() == name.size() &&
-        std::equal(name.begin(), name.end(), g->name().begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return g;
-    }
-  }
-  return nullptr;
+  int idx = FindFieldIndex(schema, name);
+  return idx < 0 ? nullptr : schema.field(idx);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "delta/error.h"
 #include "delta/schema.h"
+#include "util/strings.h"
 
 namespace delta {
 namespace {
@@ -168,12 +169,8 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ParseSchemaDdl(std::string_view dd
   if (fields.empty()) return DELTA_ERROR(kParseError, "the column list is empty");
   for (size_t i = 0; i < fields.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      const auto& a = fields[i]->name();
-      const auto& b = fields[j]->name();
-      if (a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-          })) {
-        return DELTA_ERROR(kParseError, "column ", a, " appears twice in the column list (names are case-insensitive)");
+      if (util::EqualsIgnoreCase(fields[i]->name(), fields[j]->name())) {
+        return DELTA_ERROR(kParseError, "column ", fields[i]->name(), " appears twice in the column list (names are case-insensitive)");
       }
     }
   }

@@ -7,17 +7,13 @@
 #include "delta/error.h"
 #include "delta/schema.h"
 #include "log/wire_names.h"
+#include "util/strings.h"
 
 namespace delta {
 namespace {
 
 using nlohmann::json;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 arrow::Result<std::shared_ptr<arrow::Field>> FieldFromJson(const json& j, const std::string& ctx);
 
@@ -25,7 +21,7 @@ arrow::Result<std::shared_ptr<arrow::DataType>> TypeFromJson(const json& t, cons
                                                              bool* is_variant) {
   if (t.is_string()) {
     auto name = t.get<std::string>();
-    if (Lower(name) == "variant") {
+    if (util::ToLower(name) == "variant") {
       *is_variant = true;
       // Children are nullable in Arrow so a null variant inside a list/map/struct round-trips.
       return arrow::struct_({arrow::field("metadata", arrow::binary()),
@@ -143,7 +139,7 @@ arrow::Result<json> TypeToJson(const arrow::Field& field) {
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::DataType>> ParseDeltaTypeName(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = util::ToLower(name);
   // Trim spaces.
   while (!n.empty() && n.back() == ' ') n.pop_back();
   while (!n.empty() && n.front() == ' ') n.erase(n.begin());
@@ -231,6 +227,15 @@ arrow::Result<std::string> SchemaToDeltaJson(const arrow::Schema& schema) {
     fields.push_back(std::move(fj));
   }
   return json{{wire::kType, "struct"}, {wire::kFields, std::move(fields)}}.dump();
+}
+
+int FindFieldIndex(const arrow::Schema& schema, std::string_view name) {
+  int idx = schema.GetFieldIndex(std::string(name));
+  if (idx >= 0) return idx;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    if (util::EqualsIgnoreCase(schema.field(i)->name(), name)) return i;
+  }
+  return -1;
 }
 
 std::optional<std::string> FieldMetadataString(const arrow::Field& field, const std::string& key) {

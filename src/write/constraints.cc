@@ -9,6 +9,10 @@
 
 namespace delta::write {
 
+ExprPtr NotTrue(const ExprPtr& predicate) {
+  return Expr::Call("not", {Expr::Call("coalesce", {predicate, Expr::Literal(arrow::MakeScalar(false))})});
+}
+
 arrow::Result<ConstraintChecker> ConstraintChecker::Make(
     const std::map<std::string, std::string>& configuration, const std::shared_ptr<arrow::Schema>& schema) {
   ConstraintChecker c;
@@ -22,7 +26,7 @@ arrow::Result<ConstraintChecker> ConstraintChecker::Make(
                          ") cannot be parsed: ", expr.status().message());
     }
     // Violated where the expression is not TRUE (FALSE or NULL).
-    auto violated = Expr::Call("not", {Expr::Call("coalesce", {*expr, Expr::Literal(arrow::MakeScalar(false))})});
+    auto violated = NotTrue(*expr);
     ARROW_ASSIGN_OR_RAISE(auto arrow_expr, ToArrowExpression(*violated, *schema));
     ARROW_ASSIGN_OR_RAISE(arrow_expr, arrow_expr.Bind(*schema));
     c.constraints_.push_back({name, text, std::move(arrow_expr)});

@@ -12,7 +12,13 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "delta/expression.h"
+
 namespace delta::write {
+
+/// TRUE exactly where `predicate` is not TRUE (FALSE or NULL): the rows a CHECK constraint or a
+/// replaceWhere predicate does not accept.
+ExprPtr NotTrue(const ExprPtr& predicate);
 
 class ConstraintChecker {
  public:

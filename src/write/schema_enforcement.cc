@@ -5,23 +5,11 @@
 
 #include "delta/error.h"
 #include "delta/schema.h"
+#include "util/strings.h"
 
 namespace delta::write {
 namespace {
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-int FindField(const arrow::Schema& s, const std::string& name) {
-  int idx = s.GetFieldIndex(name);
-  if (idx >= 0) return idx;
-  for (int i = 0; i < s.num_fields(); ++i) {
-    if (Lower(s.field(i)->name()) == Lower(name)) return i;
-  }
-  return -1;
-}
 
 // Can data of type `from` be written into a column of type `to` without loss?
 bool SafelyCastable(const arrow::DataType& from, const arrow::DataType& to) {
@@ -62,7 +50,7 @@ std::shared_ptr<arrow::DataType> CompareStruct(const arrow::DataType& table, con
   auto tschema = arrow::schema(table.fields());
   auto dschema = arrow::schema(data.fields());
   for (const auto& tf : table.fields()) {
-    int idx = FindField(*dschema, tf->name());
+    int idx = FindFieldIndex(*dschema, tf->name());
     std::string p = path.empty() ? tf->name() : path + "." + tf->name();
     if (idx < 0) {
       if (!tf->nullable()) problems->push_back("column " + p + " is NOT NULL but missing from the data");
@@ -74,7 +62,7 @@ std::shared_ptr<arrow::DataType> CompareStruct(const arrow::DataType& table, con
     out.push_back(merged);
   }
   for (const auto& df : data.fields()) {
-    if (FindField(*tschema, df->name()) >= 0) continue;
+    if (FindFieldIndex(*tschema, df->name()) >= 0) continue;
     std::string p = path.empty() ? df->name() : path + "." + df->name();
     if (merge) {
       out.push_back(df->WithNullable(true));
@@ -179,7 +167,7 @@ arrow::Result<std::shared_ptr<arrow::Schema>> NormalizeSchema(const arrow::Schem
   arrow::FieldVector fields;
   for (int i = 0; i < schema.num_fields(); ++i) {
     for (int j = 0; j < i; ++j) {
-      if (Lower(schema.field(i)->name()) == Lower(schema.field(j)->name())) {
+      if (util::EqualsIgnoreCase(schema.field(i)->name(), schema.field(j)->name())) {
         return DELTA_ERROR(kSchemaMismatch, "column ", schema.field(i)->name(),
                            " appears twice in the data (Delta column names are case-insensitive)");
       }
@@ -211,7 +199,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> ConformBatch(const arrow::Rec
                                                                 const std::shared_ptr<arrow::Schema>& target) {
   arrow::ArrayVector columns;
   for (const auto& tf : target->fields()) {
-    int idx = FindField(*batch.schema(), tf->name());
+    int idx = FindFieldIndex(*batch.schema(), tf->name());
     std::shared_ptr<arrow::Array> col;
     if (idx < 0) {
       ARROW_ASSIGN_OR_RAISE(col, arrow::MakeArrayOfNull(tf->type(), batch.num_rows()));

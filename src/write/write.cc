@@ -72,11 +72,6 @@ write::StatsConfig StatsConfigFor(const Metadata& md, ColumnMappingMode mapping)
   return c;
 }
 
-// A predicate that is TRUE exactly where `p` is not TRUE (NULL counts as not matching).
-ExprPtr NotMatching(const ExprPtr& p) {
-  return Expr::Call("not", {Expr::Call("coalesce", {p, Expr::Literal(arrow::MakeScalar(false))})});
-}
-
 bool OnlyPartitionColumns(const Expr& e, const std::vector<std::string>& pcs) {
   for (const auto& path : e.ReferencedColumns()) {
     if (path.size() != 1 || std::find(pcs.begin(), pcs.end(), path[0]) == pcs.end()) return false;
@@ -198,7 +193,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   ARROW_ASSIGN_OR_RAISE(auto constraints, write::ConstraintChecker::Make(md.configuration, schema));
   std::optional<arrow::compute::Expression> replace_check;
   if (options.replace_where) {
-    ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*NotMatching(options.replace_where), *schema));
+    ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*write::NotTrue(options.replace_where), *schema));
     ARROW_ASSIGN_OR_RAISE(replace_check, e.Bind(*schema));
   }
   while (true) {
@@ -243,7 +238,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     if (!rewritten.empty()) {
       scan::ReadPlan plan;
       plan.read_schema = snapshot->schema();
-      ARROW_ASSIGN_OR_RAISE(auto keep, ToArrowExpression(*NotMatching(options.replace_where), *plan.read_schema));
+      ARROW_ASSIGN_OR_RAISE(auto keep, ToArrowExpression(*write::NotTrue(options.replace_where), *plan.read_schema));
       ARROW_ASSIGN_OR_RAISE(keep, keep.Bind(*plan.read_schema));
       plan.filter = keep;
       for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
