@@ -1,6 +1,6 @@
 // deltactl write TABLE --input FILE [--input-format csv|json|parquet]
 //                      [--mode append|overwrite|error|ignore] [--partition-by a,b]
-//                      [--replace-where EXPR] [--merge-schema] [--overwrite-schema] [--json]
+//                      [--replace-where EXPR | --partition-overwrite-mode dynamic] [--merge-schema] [--overwrite-schema] [--json]
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +19,7 @@ struct WriteArgs {
   std::string mode = "append";
   std::vector<std::string> partition_by;
   std::string replace_where;
+  std::string partition_overwrite_mode = "static";
   bool merge_schema = false;
   bool overwrite_schema = false;
   std::vector<std::string> properties;
@@ -49,6 +50,7 @@ int RunWrite(const WriteArgs& args) {
     }
     opts.app_transaction = std::make_pair(args.app_id, *args.app_version);
   }
+  opts.dynamic_partition_overwrite = args.partition_overwrite_mode == "dynamic";
   if (!args.replace_where.empty()) {
     auto pred = delta::ParseExpression(args.replace_where);
     if (!pred.ok()) return ReportError(pred.status());
@@ -119,6 +121,10 @@ void RegisterWrite(CLI::App& app, int* exit_code) {
   cmd->add_option("--partition-by", args->partition_by, "Partition columns (new tables)")->delimiter(',');
   cmd->add_option("--replace-where", args->replace_where,
                   "With --mode overwrite: replace only rows matching this predicate");
+  cmd->add_option("--partition-overwrite-mode", args->partition_overwrite_mode,
+                  "With --mode overwrite: static replaces the table, dynamic only the partitions "
+                  "the input writes to (Spark's partitionOverwriteMode)")
+      ->check(CLI::IsMember({"static", "dynamic"}));
   auto* merge = cmd->add_flag("--merge-schema", args->merge_schema, "Add new columns to the table schema");
   auto* over = cmd->add_flag("--overwrite-schema", args->overwrite_schema,
                              "With --mode overwrite: replace the table schema");

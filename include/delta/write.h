@@ -49,6 +49,10 @@ struct WriteOptions {
   /// Overwrite only the rows matching this predicate (requires mode kOverwrite). Every new
   /// row must match it.
   ExprPtr replace_where;
+  /// Dynamic partition overwrite (Spark's partitionOverwriteMode=dynamic; requires mode
+  /// kOverwrite, not with replace_where): only the partitions the new data writes to are
+  /// replaced, the others are kept. On an unpartitioned table it overwrites the whole table.
+  bool dynamic_partition_overwrite = false;
   /// Table properties, name and description when the write creates the table.
   std::map<std::string, std::string> configuration;
   std::optional<std::string> name;

@@ -272,7 +272,9 @@ arrow::Result<std::vector<AddFile>> DataFileWriter::Finish() {
   auto& impl = *impl_;
   for (auto& [_, f] : impl.open) ARROW_RETURN_NOT_OK(impl.Close(std::move(f)));
   impl.open.clear();
-  return std::move(impl.done);
+  std::vector<AddFile> out = std::move(impl.done);
+  impl.done.clear();  // the writer may be used again; the next Finish returns only newer files
+  return out;
 }
 
 }  // namespace delta::write

@@ -1,5 +1,7 @@
 #include "delta/write.h"
 
+#include <set>
+
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
 #include <arrow/util/key_value_metadata.h>
@@ -11,6 +13,7 @@
 #include "log/wire_names.h"
 #include "protocol/table_features.h"
 #include "scan/file_reader.h"
+#include "scan/partition_values.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
 #include "write/constraints.h"
@@ -79,6 +82,28 @@ bool OnlyPartitionColumns(const Expr& e, const std::vector<std::string>& pcs) {
   return true;
 }
 
+// (p1 = v1 AND p2 IS NULL ...) OR ... over the given partitions (values keyed by physical name).
+arrow::Result<ExprPtr> PartitionsPredicate(const std::set<PartitionValues>& partitions,
+                                           const std::vector<std::string>& partition_columns,
+                                           const arrow::Schema& schema, ColumnMappingMode mapping) {
+  ExprPtr any;
+  for (const auto& pv : partitions) {
+    ExprPtr all;
+    for (const auto& pc : partition_columns) {
+      const auto& field = schema.GetFieldByName(pc);
+      auto it = pv.find(PhysicalName(*field, mapping));
+      std::optional<std::string> text = it == pv.end() ? std::nullopt : it->second;
+      ARROW_ASSIGN_OR_RAISE(auto value, scan::ParsePartitionValue(text, field->type(), pc));
+      ExprPtr term = value->is_valid ? Expr::Call("==", {Expr::Column({pc}), Expr::Literal(value)})
+                                     : Expr::Call("is_null", {Expr::Column({pc})});
+      all = all ? Expr::Call("and", {all, term}) : term;
+    }
+    any = any ? Expr::Call("or", {any, all}) : all;
+  }
+  // No partition written: nothing is replaced, so nothing was read.
+  return any ? any : Expr::Literal(std::make_shared<arrow::BooleanScalar>(false));
+}
+
 }  // namespace
 
 arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
@@ -118,6 +143,15 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   }
   if (options.replace_where && options.mode != WriteMode::kOverwrite) {
     return DELTA_ERROR(kInvalidArgument, "replaceWhere needs overwrite mode");
+  }
+  if (options.dynamic_partition_overwrite) {
+    if (options.mode != WriteMode::kOverwrite) {
+      return DELTA_ERROR(kInvalidArgument, "dynamic partition overwrite needs overwrite mode");
+    }
+    if (options.replace_where) {
+      return DELTA_ERROR(kInvalidArgument,
+                         "replaceWhere and dynamic partition overwrite cannot both be set");
+    }
   }
 
   // The schema after this write, and the metadata/protocol actions it needs.
@@ -221,10 +255,22 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     if (!st.ok()) return cleanup(st);
   }
 
+  auto adds = writer->Finish();
+  if (!adds.ok()) return cleanup(adds.status());
+
   // Files this write replaces.
   std::vector<const AddFile*> replaced;
   std::vector<const AddFile*> rewritten;  // replaceWhere on data columns: keep their other rows
-  if (snapshot && options.mode == WriteMode::kOverwrite) {
+  const bool dynamic = options.dynamic_partition_overwrite && !md.partition_columns.empty();
+  ExprPtr dynamic_read;  // the partitions a dynamic overwrite replaces, for conflict checks
+  if (snapshot && dynamic) {
+    std::set<PartitionValues> written;
+    for (const auto& a : *adds) written.insert(a.partition_values);
+    for (const auto& f : snapshot->files()) {
+      if (written.count(f.partition_values)) replaced.push_back(&f);
+    }
+    ARROW_ASSIGN_OR_RAISE(dynamic_read, PartitionsPredicate(written, md.partition_columns, *schema, mapping));
+  } else if (snapshot && options.mode == WriteMode::kOverwrite) {
     for (const auto& f : snapshot->files()) {
       if (!options.replace_where) {
         replaced.push_back(&f);
@@ -253,10 +299,11 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
           if (!st.ok()) return cleanup(st);
         }
       }
+      auto tail = writer->Finish();
+      if (!tail.ok()) return cleanup(tail.status());
+      for (auto& a : *tail) adds->push_back(std::move(a));
     }
   }
-  auto adds = writer->Finish();
-  if (!adds.ok()) return cleanup(adds.status());
 
   TransactionOptions topts = options.transaction;
   auto txn_r = Transaction::Begin(uri, snapshot, topts);
@@ -286,7 +333,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     read_files.push_back(*f);
   }
   if (snapshot && options.mode == WriteMode::kOverwrite) {
-    txn->MarkRead(options.replace_where);  // null: the whole table
+    txn->MarkRead(dynamic ? dynamic_read : options.replace_where);  // null: the whole table
     txn->MarkFilesRead(read_files);
   }
   if (options.app_transaction) {

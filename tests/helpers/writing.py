@@ -98,7 +98,8 @@ def create(table: Any, schema: str, **kw) -> dict:
 
 def write_args(table: Any, inputs: Iterable[Path], *, mode: str | None = None,
                input_format: str | None = None, partition_by: Sequence[str] = (),
-               replace_where: str | None = None, merge_schema: bool = False,
+               replace_where: str | None = None, partition_overwrite_mode: str | None = None,
+               merge_schema: bool = False,
                overwrite_schema: bool = False, properties: dict[str, str] | None = None,
                compression: str | None = None) -> list[str]:
     args = ["write", str(table)]
@@ -112,6 +113,8 @@ def write_args(table: Any, inputs: Iterable[Path], *, mode: str | None = None,
         args += ["--partition-by", ",".join(partition_by)]
     if replace_where is not None:
         args += ["--replace-where", replace_where]
+    if partition_overwrite_mode is not None:
+        args += ["--partition-overwrite-mode", partition_overwrite_mode]
     if merge_schema:
         args.append("--merge-schema")
     if overwrite_schema:

@@ -7,6 +7,7 @@ Refusals must leave the table as it was (same version, same rows).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pyarrow as pa
@@ -463,3 +464,30 @@ def test_json_input_fills_date_and_map_columns(tmp_path, ddl, value, expected):
     src.write_text(f'{{"{name}": {value}}}\n')
     cli.check_ok(cli.run_deltactl(write_args(path, [src])))
     assert cli.read_cat(path).column(name).to_pylist() == [expected]
+
+
+def test_dynamic_partition_overwrite_refusals(tmp_path):
+    t = tmp_path / "t"
+    create(t, "id BIGINT, p STRING", partition_by=["p"])
+    data = pa.table({"id": pa.array([1], pa.int64()), "p": ["a"]})
+    inp = write_input(data, tmp_path, "json")
+    for kw, msg in [
+        (dict(mode="overwrite", partition_overwrite_mode="dynamic", replace_where="p = 'a'"),
+         "replaceWhere and dynamic partition overwrite cannot both be set"),
+        (dict(mode="append", partition_overwrite_mode="dynamic"),
+         "dynamic partition overwrite needs overwrite mode"),
+    ]:
+        expect_error(write_args(t, [inp], **kw), "InvalidArgument", msg)
+    info = json.loads(cli.check_ok(cli.run_deltactl(["info", str(t), "--json"])).stdout)
+    assert info["version"] == 0
+
+
+def test_dynamic_partition_overwrite_of_unpartitioned_table_replaces_all(tmp_path):
+    t = tmp_path / "t"
+    create(t, "id BIGINT")
+    write(t, pa.table({"id": pa.array([1, 2], pa.int64())}), tmp_path, "json")
+    res = write(t, pa.table({"id": pa.array([3], pa.int64())}), tmp_path, "json",
+                mode="overwrite", partition_overwrite_mode="dynamic")
+    assert res["numFilesRemoved"] == 1
+    rows = cli.check_ok(cli.run_deltactl(["cat", str(t), "--format", "json"])).stdout
+    assert [json.loads(l) for l in rows.splitlines()] == [{"id": 3}]

@@ -302,6 +302,24 @@ def _overwrite_replace_where(path: Path, tmp: Path) -> Expected:
     return {1: v1, 2: v2, 3: v3, 4: v4}
 
 
+@table("dynamic_partition_overwrite")
+def _dynamic_partition_overwrite(path: Path, tmp: Path) -> Expected:
+    create(path, "id BIGINT, p STRING, q INT, v INT", partition_by=["p", "q"])
+
+    def rows(ids, ps, qs):
+        return pa.table({"id": pa.array(ids, pa.int64()), "p": pa.array(ps, pa.string()),
+                         "q": pa.array(qs, pa.int32()),
+                         "v": pa.array([i * 10 for i in ids], pa.int32())})
+    v1 = rows([1, 2, 3, 4, 5], ["a", "a", "b", None, "c"], [1, 2, 1, 1, None])
+    # replaces partitions (a,1), (null,1) and (c,null); adds (z,9); keeps (a,2) and (b,1)
+    new = rows([6, 7, 8, 9], ["a", None, "c", "z"], [1, 1, None, 9])
+    v2 = rows([2, 3, 6, 7, 8, 9], ["a", "b", "a", None, "c", "z"], [2, 1, 1, 1, None, 9])
+    assert write(path, v1, tmp, "json")["version"] == 1
+    res = write(path, new, tmp, "json", mode="overwrite", partition_overwrite_mode="dynamic")
+    assert (res["version"], res["numFilesRemoved"]) == (2, 3)
+    return {1: v1, 2: v2}
+
+
 @table("many_commits")
 def _many_commits(path: Path, tmp: Path) -> Expected:
     create(path, "id BIGINT, k STRING")
