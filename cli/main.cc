@@ -1,5 +1,6 @@
 // deltactl: the command-line client of deltacpp. `deltactl <command> TABLE [flags]`.
 #include <arrow/compute/initialize.h>
+#include <arrow/filesystem/filesystem.h>
 
 #include "common.h"
 
@@ -31,5 +32,7 @@ int main(int argc, char** argv) {
     app.exit(e);
     return deltactl::kExitUsage;
   }
+  // Object-store SDKs (S3) must shut down before static destructors run.
+  (void)arrow::fs::EnsureFinalized();
   return exit_code;
 }

@@ -52,6 +52,12 @@ if(NOT _delta_found_system_arrow)
       target_link_libraries(delta_arrow INTERFACE "${DELTA_ARROW_LIBDIR}/lib${_l}.so")
     endif()
   endforeach()
+  # The wheel builds S3 as a loadable filesystem module; the location resolver loads it on
+  # first use of an s3:// URI.
+  if(EXISTS "${DELTA_ARROW_LIBDIR}/libarrow_s3.so")
+    target_compile_definitions(delta_arrow INTERFACE
+      DELTA_ARROW_S3_MODULE="${DELTA_ARROW_LIBDIR}/libarrow_s3.so")
+  endif()
   # Arrow headers are third-party: keep their warnings out of -Werror.
   target_include_directories(delta_arrow SYSTEM INTERFACE "${DELTA_ARROW_INCLUDE}")
   target_link_options(delta_arrow INTERFACE "-Wl,-rpath,${DELTA_ARROW_LIBDIR}")

@@ -7,6 +7,10 @@
 // commit primitive. Implementations:
 //   - local disk: write a temporary file in _delta_log/, fsync, then link(2) it to the final
 //     name (link fails with EEXIST if the version exists), then remove the temporary name;
+//   - object stores (S3, GCS, Azure through Arrow): Arrow offers no conditional put, so the
+//     only store there checks for the file and then writes it. That is safe for one writer at
+//     a time only, so it is used only when the user opts in (DELTACPP_UNSAFE_OBJECT_STORE_COMMITS,
+//     like delta-rs's AWS_S3_ALLOW_UNSAFE_RENAME); otherwise commits there are refused;
 //   - in memory (tests), and a fault-injecting wrapper (tests of crash safety).
 // Every implementation passes tests/unit/log_store_test.cc, including "two writers race for
 // the same version: exactly one wins".
@@ -46,10 +50,17 @@ class LogStore {
   virtual arrow::Status Overwrite(const std::string& path, std::string_view content) = 0;
 };
 
-/// The LogStore for a filesystem: local disk gets the link(2)-based store. Object stores
-/// without a conditional put are refused (kUnsupportedFeature) rather than risking lost
-/// commits.
+/// Environment variable that opts object-store tables into the check-then-put store.
+inline constexpr char kUnsafeObjectStoreCommitsEnv[] = "DELTACPP_UNSAFE_OBJECT_STORE_COMMITS";
+
+/// The LogStore for a filesystem: local disk gets the link(2)-based store. Object stores get
+/// the check-then-put store when kUnsafeObjectStoreCommitsEnv is "true" or "1"; otherwise
+/// they are refused (kUnsupportedFeature, naming the variable) rather than risking lost commits.
 arrow::Result<std::shared_ptr<LogStore>> MakeLogStore(std::shared_ptr<arrow::fs::FileSystem> fs);
+
+/// Check-then-put: correct only while a single writer commits. Passes the contract suite
+/// except the concurrent race.
+std::shared_ptr<LogStore> MakeCheckThenPutLogStore(std::shared_ptr<arrow::fs::FileSystem> fs);
 
 /// A LogStore held in memory: for tests of pure logic.
 std::shared_ptr<LogStore> MakeInMemoryLogStore();

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -148,12 +149,55 @@ class FaultInjectingLogStore : public LogStore {
   std::function<FaultPoint()> next_;
 };
 
+// Object stores: a PUT is atomically visible and never torn, but Arrow's filesystems offer no
+// "only if absent" condition, so this checks and then puts. Two writers racing for one version
+// can both succeed (the later PUT replaces the earlier commit): only for tables with a single
+// writer at a time, which the user asserts by opting in.
+class CheckThenPutLogStore : public LogStore {
+ public:
+  explicit CheckThenPutLogStore(std::shared_ptr<arrow::fs::FileSystem> fs) : fs_(std::move(fs)) {}
+
+  arrow::Result<PutResult> PutIfAbsent(const std::string& path, std::string_view content) override {
+    ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
+    if (info.type() != arrow::fs::FileType::NotFound) return PutResult::kAlreadyExists;
+    ARROW_RETURN_NOT_OK(Overwrite(path, content));
+    return PutResult::kCreated;
+  }
+
+  arrow::Result<std::string> Read(const std::string& path) override {
+    return storage::ReadWholeFile(*fs_, path);
+  }
+
+  arrow::Status Overwrite(const std::string& path, std::string_view content) override {
+    ARROW_ASSIGN_OR_RAISE(auto out, fs_->OpenOutputStream(path));
+    ARROW_RETURN_NOT_OK(out->Write(content.data(), static_cast<int64_t>(content.size())));
+    return out->Close();
+  }
+
+ private:
+  std::shared_ptr<arrow::fs::FileSystem> fs_;
+};
+
+bool UnsafeObjectStoreCommitsAllowed() {
+  const char* v = std::getenv(kUnsafeObjectStoreCommitsEnv);
+  if (v == nullptr) return false;
+  std::string s(v);
+  return s == "1" || s == "true" || s == "TRUE" || s == "True";
+}
+
 }  // namespace
 
 arrow::Result<std::shared_ptr<LogStore>> MakeLogStore(std::shared_ptr<arrow::fs::FileSystem> fs) {
   if (fs->type_name() == "local") return std::make_shared<LocalLogStore>(std::move(fs));
+  if (UnsafeObjectStoreCommitsAllowed()) return MakeCheckThenPutLogStore(std::move(fs));
   return DELTA_ERROR(kUnsupportedFeature, "committing to ", fs->type_name(),
-                     " storage needs a conditional-put log store, which deltacpp does not have yet");
+                     " storage needs a conditional put, which Arrow's ", fs->type_name(),
+                     " filesystem does not offer; if only one writer at a time commits to this "
+                     "table, set ", kUnsafeObjectStoreCommitsEnv, "=true");
+}
+
+std::shared_ptr<LogStore> MakeCheckThenPutLogStore(std::shared_ptr<arrow::fs::FileSystem> fs) {
+  return std::make_shared<CheckThenPutLogStore>(std::move(fs));
 }
 
 std::shared_ptr<LogStore> MakeInMemoryLogStore() { return std::make_shared<InMemoryLogStore>(); }

@@ -3,6 +3,7 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/path_util.h>
 #include <filesystem>
+#include <mutex>
 
 #include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
@@ -48,11 +49,29 @@ arrow::Result<std::string> TableLocation::ResolveDataPath(const std::string& log
   return root + "/" + decoded;
 }
 
+namespace {
+
+// Filesystems Arrow builds as loadable modules (S3 in the pyarrow wheel) register their URI
+// scheme when loaded. A failure leaves the scheme unknown, which the caller reports.
+void LoadFileSystemModules() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+#ifdef DELTA_ARROW_S3_MODULE
+    (void)arrow::fs::LoadFileSystemFactories(DELTA_ARROW_S3_MODULE);
+#endif
+  });
+}
+
+}  // namespace
+
 arrow::Result<TableLocation> ResolveTableLocation(const std::string& uri_or_path) {
   TableLocation loc;
   loc.uri = uri_or_path;
   std::string path;
   std::string target = uri_or_path;
+  // Spark and Hadoop name S3 "s3a://"; Arrow knows it as "s3://".
+  if (target.rfind("s3a://", 0) == 0) target = "s3://" + target.substr(6);
+  if (target.rfind("s3://", 0) == 0) LoadFileSystemModules();
   if (target.find("://") == std::string::npos && !target.empty() && target[0] != '/') {
     target = std::filesystem::absolute(target).lexically_normal().string();  // relative local path
   }

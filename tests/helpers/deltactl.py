@@ -78,13 +78,13 @@ def parse_error(stderr: str) -> CliError | None:
 
 
 def run_deltactl(args: Sequence[Any], timeout: float = DEFAULT_TIMEOUT_S,
-                 ) -> subprocess.CompletedProcess:
-    """Runs `deltactl ARGS`; returns the CompletedProcess (text mode). Raises CliFailure with
-    reason 'timeout' when the call hangs."""
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Runs `deltactl ARGS` (in `env`, default: this process's environment); returns the
+    CompletedProcess (text mode). Raises CliFailure with reason 'timeout' when the call hangs."""
     argv = [str(deltactl_path())] + [str(a) for a in args]
     try:
         return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                              errors="replace")
+                              errors="replace", env=env)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
         err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
