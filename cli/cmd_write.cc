@@ -3,14 +3,78 @@
 //                      [--replace-where EXPR | --partition-overwrite-mode dynamic] [--merge-schema] [--overwrite-schema] [--json]
 #include <unistd.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "delta/error.h"
 #include "delta/write.h"
 #include "input.h"
 
 namespace deltactl {
 namespace {
+
+// The inputs of one write as one stream. On a terminal it shows a progress line (rows read,
+// current input) at most five times a second.
+class InputStream : public arrow::RecordBatchReader {
+ public:
+  InputStream(std::vector<std::shared_ptr<arrow::RecordBatchReader>> readers,
+              std::vector<std::string> names, std::string table, bool progress)
+      : readers_(std::move(readers)), names_(std::move(names)), table_(std::move(table)),
+        progress_(progress) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return readers_[0]->schema(); }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    while (index_ < readers_.size()) {
+      if (index_ > 0 && !checked_[index_]) {
+        checked_[index_] = true;
+        if (!readers_[index_]->schema()->Equals(*schema(), /*check_metadata=*/false)) {
+          return delta::MakeError(delta::ErrorCode::kSchemaMismatch,
+                                  "input " + names_[index_] + " has columns " +
+                                      readers_[index_]->schema()->ToString() +
+                                      " but " + names_[0] + " has " + schema()->ToString());
+        }
+      }
+      ARROW_RETURN_NOT_OK(readers_[index_]->ReadNext(batch));
+      if (*batch) {
+        rows_ += (*batch)->num_rows();
+        ShowProgress();
+        return arrow::Status::OK();
+      }
+      ++index_;
+    }
+    *batch = nullptr;
+    return arrow::Status::OK();
+  }
+
+  void EndProgress() {
+    if (shown_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  void ShowProgress() {
+    if (!progress_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (shown_ && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    shown_ = true;
+    std::cerr << "\r\033[Kwriting " << table_ << ": " << rows_ << " rows read";
+    if (readers_.size() > 1) std::cerr << " (input " << index_ + 1 << "/" << readers_.size() << ")";
+    std::cerr << std::flush;
+  }
+
+  std::vector<std::shared_ptr<arrow::RecordBatchReader>> readers_;
+  std::vector<std::string> names_;
+  std::string table_;
+  bool progress_;
+  size_t index_ = 0;
+  std::vector<bool> checked_ = std::vector<bool>(readers_.size(), false);
+  int64_t rows_ = 0;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
 
 struct WriteArgs {
   std::string table;
@@ -67,24 +131,12 @@ int RunWrite(const WriteArgs& args) {
     if (!r.ok()) return ReportError(r.status());
     readers.push_back(*r);
   }
-  // Several inputs are one write: chain them (they must share a schema).
-  std::shared_ptr<arrow::RecordBatchReader> data = readers[0];
-  if (readers.size() > 1) {
-    auto schema = readers[0]->schema();
-    std::vector<std::shared_ptr<arrow::RecordBatch>> all;
-    for (auto& r : readers) {
-      auto batches = r->ToRecordBatches();
-      if (!batches.ok()) return ReportError(batches.status());
-      for (auto& b : *batches) all.push_back(b);
-    }
-    auto chained = arrow::RecordBatchReader::Make(all, schema);
-    if (!chained.ok()) return ReportError(chained.status());
-    data = *chained;
-  }
-  const bool tty = ::isatty(STDERR_FILENO);
-  if (tty) std::cerr << "writing " << args.table << " ..." << std::flush;
+  // Several inputs are one write: streamed one after the other (they must share a schema),
+  // counting rows for the progress line.
+  auto data = std::make_shared<InputStream>(std::move(readers), args.inputs, args.table,
+                                            ::isatty(STDERR_FILENO) != 0);
   auto m = delta::WriteTable(args.table, data, opts);
-  if (tty) std::cerr << "\r\033[K";
+  data->EndProgress();
   if (!m.ok()) return ReportError(m.status());
   if (args.json) {
     std::cout << nlohmann::json{{"version", m->version},

@@ -491,3 +491,34 @@ def test_dynamic_partition_overwrite_of_unpartitioned_table_replaces_all(tmp_pat
     assert res["numFilesRemoved"] == 1
     rows = cli.check_ok(cli.run_deltactl(["cat", str(t), "--format", "json"])).stdout
     assert [json.loads(l) for l in rows.splitlines()] == [{"id": 3}]
+
+
+def test_several_inputs_are_one_write(tmp_path):
+    t = tmp_path / "t"
+    create(t, SCHEMA)
+    a = write_input(people([1, 2]), tmp_path, "parquet")
+    b = write_input(people([3]), tmp_path, "parquet")
+    res = json.loads(cli.check_ok(cli.run_deltactl(write_args(t, [a, b]))).stdout)
+    assert (res["version"], res["numOutputRows"]) == (1, 3)
+    odd = write_input(pa.table({"id": pa.array([4], pa.int64())}), tmp_path, "parquet")
+    expect_error(write_args(t, [a, odd]), "SchemaMismatch", str(odd), str(a))
+    info = json.loads(cli.check_ok(cli.run_deltactl(["info", str(t), "--json"])).stdout)
+    assert (info["version"], info["numRecords"]) == (1, 3)
+
+
+def test_write_shows_progress_on_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+    t = tmp_path / "t"
+    create(t, SCHEMA)
+    inp = write_input(people(list(range(1000))), tmp_path, "parquet")
+    leader, follower = pty.openpty()
+    proc = subprocess.run([str(cli.deltactl_path()), *map(str, write_args(t, [inp]))],
+                          stdout=subprocess.PIPE, stderr=follower, text=True, timeout=60)
+    os.close(follower)
+    seen = os.read(leader, 4096).decode()
+    os.close(leader)
+    assert proc.returncode == 0
+    assert f"writing {t}: 1000 rows read" in seen
+    assert json.loads(proc.stdout)["numOutputRows"] == 1000  # stdout stays machine-readable
