@@ -56,6 +56,7 @@
 #include <parquet/exception.h>
 #include <parquet/properties.h>
 
+#include "delta/allocator_tuning.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
 #include "delta/table.h"
@@ -521,6 +522,8 @@ int Report(const arrow::Result<json>& result) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Same allocator settings as deltactl for every contestant in this process.
+  delta::TuneAllocatorOrReexec(argv);
   CLI::App app{"deltacpp benchmarks (see bench/run.py)"};
   app.require_subcommand(1);
   RunOptions opts;

@@ -3,8 +3,10 @@
 #include <arrow/filesystem/filesystem.h>
 
 #include "common.h"
+#include "delta/allocator_tuning.h"
 
 int main(int argc, char** argv) {
+  delta::TuneAllocatorOrReexec(argv);
   auto init = arrow::compute::Initialize();
   if (!init.ok()) return deltactl::ReportError(init);
   CLI::App app{"deltactl: read, write and inspect Delta Lake tables (deltacpp)", "deltactl"};
