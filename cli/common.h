@@ -57,5 +57,6 @@ void RegisterCreate(CLI::App& app, int* exit_code);
 void RegisterWrite(CLI::App& app, int* exit_code);
 void RegisterCheckpoint(CLI::App& app, int* exit_code);
 void RegisterAlter(CLI::App& app, int* exit_code);
+void RegisterConvert(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl
