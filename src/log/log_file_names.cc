@@ -92,6 +92,16 @@ std::string MultiPartCheckpointFileName(int64_t version, int32_t part, int32_t n
   return Pad(version, 20) + ".checkpoint." + Pad(part, 10) + "." + Pad(num_parts, 10) + ".parquet";
 }
 
+std::string V2CheckpointFileName(int64_t version, const std::string& uuid, bool json) {
+  return Pad(version, 20) + ".checkpoint." + uuid + (json ? ".json" : ".parquet");
+}
+
+std::string SidecarFileName(const std::string& uuid) { return uuid + ".parquet"; }
+
+std::string TempCheckpointFileName(const std::string& uuid) {
+  return ".tmp-checkpoint-" + uuid;
+}
+
 std::string ChecksumFileName(int64_t version) { return Pad(version, 20) + ".crc"; }
 
 }  // namespace delta::log

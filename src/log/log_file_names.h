@@ -52,6 +52,12 @@ std::optional<LogFileName> ParseLogFileName(std::string_view name);
 std::string CommitFileName(int64_t version);
 std::string ClassicCheckpointFileName(int64_t version);
 std::string MultiPartCheckpointFileName(int64_t version, int32_t part, int32_t num_parts);
+/// UUID-named V2 checkpoint; `json` picks the .json form over .parquet.
+std::string V2CheckpointFileName(int64_t version, const std::string& uuid, bool json);
+/// A sidecar's file name (inside _delta_log/_sidecars/).
+std::string SidecarFileName(const std::string& uuid);
+/// Temporary names while a checkpoint file is written: never parsed as log files.
+std::string TempCheckpointFileName(const std::string& uuid);
 std::string ChecksumFileName(int64_t version);
 
 }  // namespace delta::log

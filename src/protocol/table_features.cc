@@ -112,12 +112,16 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   const bool dv = on("delta.enableDeletionVectors");
   const bool cdf = on("delta.enableChangeDataFeed");
   const bool append_only = on("delta.appendOnly");
+  // delta.checkpointPolicy=v2: UUID-named V2 checkpoints need the v2Checkpoint reader+writer
+  // feature (PROTOCOL.md "V2 Checkpoint Table Feature").
+  auto policy = conf.find("delta.checkpointPolicy");
+  const bool v2_checkpoint = policy != conf.end() && util::ToLower(policy->second) == "v2";
 
   std::set<std::string> reader, writer;
   LegacyFeatures(current, &reader, &writer);
   for (const auto& f : current.reader_features.value_or(std::vector<std::string>{})) reader.insert(f);
   for (const auto& f : current.writer_features.value_or(std::vector<std::string>{})) writer.insert(f);
-  const bool needs_features = current.min_writer_version >= 7 || ntz || dv;
+  const bool needs_features = current.min_writer_version >= 7 || ntz || dv || v2_checkpoint;
   if (!needs_features) {
     Protocol p = current;
     p.min_reader_version = std::max(p.min_reader_version, mapping ? 2 : 1);
@@ -130,6 +134,7 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   if (mapping) reader.insert("columnMapping"), writer.insert("columnMapping");
   if (dv) reader.insert("deletionVectors"), writer.insert("deletionVectors");
   if (ntz) reader.insert("timestampNtz"), writer.insert("timestampNtz");
+  if (v2_checkpoint) reader.insert("v2Checkpoint"), writer.insert("v2Checkpoint");
   if (cdf) writer.insert("changeDataFeed");
   if (constraints) writer.insert("checkConstraints");
   // Every reader feature is also a writer feature.

@@ -30,7 +30,7 @@ arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& t
 
 /// The lowest protocol at least as high as `current` that a table with this schema and these
 /// properties needs (timestamp_ntz, deletion vectors, column mapping, change data feed, CHECK
-/// constraints). Table features (3/7) are used only when a feature needs them; when they are,
+/// constraints, delta.checkpointPolicy=v2 → v2Checkpoint). Table features (3/7) are used only when a feature needs them; when they are,
 /// the features implied by the legacy versions are listed too. Never downgrades.
 Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
                           const std::map<std::string, std::string>& configuration);
