@@ -381,28 +381,6 @@ arrow::Status ReadFooters(arrow::fs::FileSystem& fs, std::vector<SourceFile>* fi
   return arrow::Status::OK();
 }
 
-write::StatsConfig StatsConfigFor(const std::map<std::string, std::string>& conf, ColumnMappingMode mapping) {
-  write::StatsConfig c;
-  c.mapping = mapping;
-  if (auto it = conf.find("delta.dataSkippingNumIndexedCols"); it != conf.end()) {
-    c.num_indexed_cols = std::atoi(it->second.c_str());
-  }
-  if (auto it = conf.find("delta.dataSkippingStatsColumns"); it != conf.end()) {
-    std::string cur;
-    for (char ch : it->second + ",") {
-      if (ch != ',') {
-        cur.push_back(ch);
-        continue;
-      }
-      while (!cur.empty() && cur.front() == ' ') cur.erase(cur.begin());
-      while (!cur.empty() && cur.back() == ' ') cur.pop_back();
-      if (!cur.empty()) c.stats_columns.push_back(cur);
-      cur.clear();
-    }
-  }
-  return c;
-}
-
 std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
 
 }  // namespace
@@ -500,7 +478,7 @@ arrow::Result<ConvertMetrics> ConvertToDelta(const std::string& uri, const Conve
   }
   const auto stats_schema = arrow::schema(stats_fields);
   write::StatsOptions stats_options;
-  stats_options.columns = StatsConfigFor(md.configuration, mapping);
+  stats_options.columns = write::StatsConfigFor(md.configuration, mapping);
 
   TransactionOptions txn_options = options.transaction;
   txn_options.isolation = IsolationLevel::kSerializable;  // what Spark records for CONVERT

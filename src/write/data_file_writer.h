@@ -12,7 +12,7 @@
 #include <arrow/result.h>
 
 #include "delta/actions.h"
-#include "write/stats_collector.h"
+#include "write/footer_stats.h"
 
 namespace delta::write {
 

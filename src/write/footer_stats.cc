@@ -1,6 +1,7 @@
 #include "write/footer_stats.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -289,6 +290,28 @@ LeafStats ChunkStats(const parquet::FileMetaData& footer, int col, const arrow::
 }
 
 }  // namespace
+
+StatsConfig StatsConfigFor(const std::map<std::string, std::string>& conf, ColumnMappingMode mapping) {
+  StatsConfig c;
+  c.mapping = mapping;
+  if (auto it = conf.find("delta.dataSkippingNumIndexedCols"); it != conf.end()) {
+    c.num_indexed_cols = std::atoi(it->second.c_str());
+  }
+  if (auto it = conf.find("delta.dataSkippingStatsColumns"); it != conf.end()) {
+    std::string cur;
+    for (char ch : it->second + ",") {
+      if (ch != ',') {
+        cur.push_back(ch);
+        continue;
+      }
+      while (!cur.empty() && cur.front() == ' ') cur.erase(cur.begin());
+      while (!cur.empty() && cur.back() == ' ') cur.pop_back();
+      if (!cur.empty()) c.stats_columns.push_back(cur);
+      cur.clear();
+    }
+  }
+  return c;
+}
 
 arrow::Result<std::string> StatsJsonFromFooter(const parquet::FileMetaData& footer,
                                                const arrow::Schema& table_schema,

@@ -3,7 +3,7 @@
 // Turns the column-chunk statistics a Parquet writer stored in the footer into Delta's stats
 // JSON, without reading any data: numRecords from the row count, and per indexed leaf column
 // nullCount (summed over row groups) and minValues/maxValues (min and max over row groups).
-// The rules match StatsCollector (the writer's in-memory collector): the first
+// The data file writer and CONVERT TO DELTA both take their stats from here. The rules: the first
 // `num_indexed_cols` leaves (struct fields counted depth first) or the
 // delta.dataSkippingStatsColumns list; min/max only for numbers, decimals, dates, timestamps and
 // strings; strings longer than 32 characters keep a 32-character prefix as min and no max;
@@ -34,12 +34,27 @@
 #include <arrow/type.h>
 #include <parquet/metadata.h>
 
-#include "write/stats_collector.h"
+#include <map>
+#include <vector>
+
+#include "delta/schema.h"
 
 namespace delta::write {
 
+/// Which columns get statistics, and how their physical names are found.
+struct StatsConfig {
+  int num_indexed_cols = 32;               ///< -1: all columns
+  std::vector<std::string> stats_columns;  ///< overrides num_indexed_cols when non-empty
+  ColumnMappingMode mapping = ColumnMappingMode::kNone;
+};
+
+/// The table's stats settings: delta.dataSkippingNumIndexedCols (default 32) and
+/// delta.dataSkippingStatsColumns (comma-separated logical paths; wins when set).
+StatsConfig StatsConfigFor(const std::map<std::string, std::string>& configuration,
+                           ColumnMappingMode mapping);
+
 struct StatsOptions {
-  /// Which columns get stats and their physical names (shared with StatsCollector).
+  /// Which columns get stats and their physical names .
   StatsConfig columns;
   /// The caller knows no floating-point value of the file is NaN (e.g. a writer that checked),
   /// so the footer's max of float/double columns is an upper bound.

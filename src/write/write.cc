@@ -18,6 +18,7 @@
 #include "table/snapshot_loader.h"
 #include "write/constraints.h"
 #include "write/data_file_writer.h"
+#include "write/footer_stats.h"
 #include "util/compute_init.h"
 #include "util/uuid.h"
 #include "write/schema_enforcement.h"
@@ -51,28 +52,6 @@ int64_t TargetFileSize(const WriteOptions& o, const std::map<std::string, std::s
     }
   }
   return 128LL << 20;
-}
-
-write::StatsConfig StatsConfigFor(const Metadata& md, ColumnMappingMode mapping) {
-  write::StatsConfig c;
-  c.mapping = mapping;
-  auto it = md.configuration.find("delta.dataSkippingNumIndexedCols");
-  if (it != md.configuration.end()) c.num_indexed_cols = std::atoi(it->second.c_str());
-  it = md.configuration.find("delta.dataSkippingStatsColumns");
-  if (it != md.configuration.end()) {
-    std::string s = it->second, cur;
-    for (char ch : s + ",") {
-      if (ch == ',') {
-        while (!cur.empty() && cur.front() == ' ') cur.erase(cur.begin());
-        while (!cur.empty() && cur.back() == ' ') cur.pop_back();
-        if (!cur.empty()) c.stats_columns.push_back(cur);
-        cur.clear();
-      } else {
-        cur.push_back(ch);
-      }
-    }
-  }
-  return c;
 }
 
 bool OnlyPartitionColumns(const Expr& e, const std::vector<std::string>& pcs) {
@@ -214,7 +193,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   wo.schema = schema;
   wo.partition_columns = md.partition_columns;
   wo.mapping = mapping;
-  wo.stats = StatsConfigFor(md, mapping);
+  wo.stats = write::StatsConfigFor(md.configuration, mapping);
   wo.target_file_size = TargetFileSize(options, md.configuration);
   wo.max_rows_per_file = options.max_rows_per_file;
   wo.compression = options.compression;

@@ -1,7 +1,9 @@
-// Write-path pieces: partition paths, statistics, schema enforcement, DDL. No disk.
+// Write-path pieces: partition paths, statistics of written files, schema enforcement, DDL.
+// No disk (files go to Arrow's in-memory MockFileSystem).
 #include <gtest/gtest.h>
 
 #include <arrow/array/builder_primitive.h>
+#include <arrow/filesystem/mockfs.h>
 #include <arrow/json/from_string.h>
 #include <arrow/record_batch.h>
 
@@ -9,7 +11,8 @@
 #include "delta/schema.h"
 #include "write/partition_path.h"
 #include "write/schema_enforcement.h"
-#include "write/stats_collector.h"
+#include "write/data_file_writer.h"
+#include "write/footer_stats.h"
 
 namespace delta::write {
 namespace {
@@ -42,36 +45,64 @@ std::shared_ptr<arrow::RecordBatch> Batch(const std::shared_ptr<arrow::Schema>& 
   return arrow::RecordBatch::Make(schema, cols[0]->length(), cols);
 }
 
-TEST(StatsCollector, MinMaxNullCountAcrossBatches) {
+// The stats a DataFileWriter puts in its add actions (taken from the Parquet footer it wrote).
+std::string WrittenStats(const std::shared_ptr<arrow::Schema>& schema,
+                         const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+                         StatsConfig config = {}) {
+  auto fs = std::make_shared<arrow::fs::internal::MockFileSystem>(arrow::fs::TimePoint{});
+  DataFileWriterOptions o;
+  o.table_root = "t";
+  o.schema = schema;
+  o.stats = config;
+  auto writer = *DataFileWriter::Make(fs, o);
+  for (const auto& b : batches) EXPECT_TRUE(writer->Write(b).ok());
+  auto adds = writer->Finish();
+  EXPECT_TRUE(adds.ok()) << adds.status();
+  EXPECT_EQ(adds->size(), 1u);
+  return adds->empty() ? "" : *(*adds)[0].stats;
+}
+
+TEST(DataFileWriterStats, MinMaxNullCountAcrossBatches) {
   auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8()),
                                arrow::field("n", arrow::struct_({arrow::field("x", arrow::float64())}))});
-  StatsCollector c(schema, {});
-  ASSERT_TRUE(c.Update(*Batch(schema, {"[5, null, 3]", R"(["b", "a", null])", R"([{"x": 1.5}, null, {"x": -2}])"})).ok());
-  ASSERT_TRUE(c.Update(*Batch(schema, {"[9]", R"(["c"])", R"([{"x": null}])"})).ok());
-  EXPECT_EQ(c.ToJson(),
+  EXPECT_EQ(WrittenStats(schema, {Batch(schema, {"[5, null, 3]", R"(["b", "a", null])", R"([{"x": 1.5}, null, {"x": -2}])"}),
+                                  Batch(schema, {"[9]", R"(["c"])", R"([{"x": null}])"})}),
             R"({"numRecords":4,"minValues":{"id":3,"s":"a","n":{"x":-2.0}},)"
             R"("maxValues":{"id":9,"s":"c","n":{"x":1.5}},"nullCount":{"id":1,"s":1,"n":{"x":2}}})");
 }
 
-TEST(StatsCollector, LongStringsKeepAPrefixMinAndNoMax) {
-  auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
-  StatsCollector c(schema, {});
-  std::string longer(40, 'z');
-  ASSERT_TRUE(c.Update(*Batch(schema, {"[\"" + std::string(40, 'a') + "\", \"" + longer + "\"]"})).ok());
-  EXPECT_EQ(c.ToJson(), "{\"numRecords\":2,\"minValues\":{\"s\":\"" + std::string(32, 'a') +
-                            "\"},\"maxValues\":{},\"nullCount\":{\"s\":0}}");
+TEST(DataFileWriterStats, ADoubleColumnWithNaNKeepsItsMinButNoMax) {
+  auto schema = arrow::schema({arrow::field("d", arrow::float64())});
+  EXPECT_EQ(WrittenStats(schema, {Batch(schema, {"[1.5, NaN, -3]"})}),
+            R"({"numRecords":3,"minValues":{"d":-3.0},"maxValues":{},"nullCount":{"d":0}})");
 }
 
-TEST(StatsCollector, HonoursNumIndexedColumnsAndTimestampsInMilliseconds) {
+TEST(DataFileWriterStats, LongStringsKeepAPrefixMinAndNoMax) {
+  auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
+  std::string longer(40, 'z');
+  EXPECT_EQ(WrittenStats(schema, {Batch(schema, {"[\"" + std::string(40, 'a') + "\", \"" + longer + "\"]"})}),
+            "{\"numRecords\":2,\"minValues\":{\"s\":\"" + std::string(32, 'a') +
+                "\"},\"maxValues\":{},\"nullCount\":{\"s\":0}}");
+}
+
+TEST(DataFileWriterStats, HonoursNumIndexedColumnsAndTimestampsInMilliseconds) {
   auto schema = arrow::schema({arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
                                arrow::field("b", arrow::int32())});
   StatsConfig cfg;
   cfg.num_indexed_cols = 1;
-  StatsCollector c(schema, cfg);
-  ASSERT_TRUE(c.Update(*Batch(schema, {"[1704067200123456, 1704067200000001]", "[1, 2]"})).ok());
-  EXPECT_EQ(c.ToJson(),
+  EXPECT_EQ(WrittenStats(schema, {Batch(schema, {"[1704067200123456, 1704067200000001]", "[1, 2]"})}, cfg),
             R"({"numRecords":2,"minValues":{"ts":"2024-01-01T00:00:00.000Z"},)"
             R"("maxValues":{"ts":"2024-01-01T00:00:00.123Z"},"nullCount":{"ts":0}})");
+}
+
+TEST(StatsConfigFor, ReadsTheTableProperties) {
+  auto c = StatsConfigFor({{"delta.dataSkippingNumIndexedCols", "3"},
+                           {"delta.dataSkippingStatsColumns", " a, b.c ,"}},
+                          ColumnMappingMode::kName);
+  EXPECT_EQ(c.num_indexed_cols, 3);
+  EXPECT_EQ(c.stats_columns, (std::vector<std::string>{"a", "b.c"}));
+  EXPECT_EQ(c.mapping, ColumnMappingMode::kName);
+  EXPECT_EQ(StatsConfigFor({}, ColumnMappingMode::kNone).num_indexed_cols, 32);
 }
 
 TEST(SchemaEnforcement, ListsEveryDifference) {
