@@ -1,10 +1,17 @@
-// Rows are grouped by partition values per batch (a hash of the serialized values), and each
-// partition has at most one open Parquet file. File size is estimated from the uncompressed
+// Rows are grouped by partition values per batch (Arrow's hash grouper) on the caller's thread,
+// and each partition has at most one open Parquet file, encoded in the background (EncoderPool:
+// files in parallel, each file's writes in order). File size is estimated from the uncompressed
 // Arrow size of what was written with a 2x compression allowance, since the Parquet writer
 // buffers whole row groups before anything reaches the output stream.
 #include "write/data_file_writer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <random>
 #include <unordered_map>
@@ -72,6 +79,96 @@ bool HasNaN(const arrow::ArrayData& a) {
   }
 }
 
+// Background encoding. Each open file is a strand: its batches and its close run in order, one
+// at a time; different files encode in parallel on the pool's threads while the caller's thread
+// groups the next batches. Post blocks while more than `max_inflight_bytes` of batches wait, so
+// memory stays bounded. After the first failure later tasks are dropped, and Post and Drain
+// return that failure.
+class EncoderPool {
+ public:
+  struct Strand {
+    std::deque<std::pair<std::function<arrow::Status()>, int64_t>> tasks;
+    bool scheduled = false;
+  };
+
+  EncoderPool(int threads, int64_t max_inflight_bytes) : max_inflight_bytes_(max_inflight_bytes) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  }
+
+  ~EncoderPool() {
+    (void)Drain();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  arrow::Status Post(const std::shared_ptr<Strand>& strand, std::function<arrow::Status()> task,
+                     int64_t bytes) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] {
+      return !first_error_.ok() || inflight_bytes_ == 0 || inflight_bytes_ + bytes <= max_inflight_bytes_;
+    });
+    if (!first_error_.ok()) return first_error_;
+    inflight_bytes_ += bytes;
+    ++pending_tasks_;
+    strand->tasks.emplace_back(std::move(task), bytes);
+    if (!strand->scheduled) {
+      strand->scheduled = true;
+      ready_.push_back(strand);
+      work_cv_.notify_one();
+    }
+    return arrow::Status::OK();
+  }
+
+  /// Waits until every posted task has run (or was dropped after a failure).
+  arrow::Status Drain() {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return pending_tasks_ == 0; });
+    return first_error_;
+  }
+
+ private:
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      work_cv_.wait(lock, [&] { return stop_ || !ready_.empty(); });
+      if (ready_.empty()) return;  // stop_
+      auto strand = std::move(ready_.front());
+      ready_.pop_front();
+      auto [task, bytes] = std::move(strand->tasks.front());
+      strand->tasks.pop_front();
+      const bool failed = !first_error_.ok();
+      lock.unlock();
+      arrow::Status st = failed ? arrow::Status::OK() : task();
+      task = nullptr;  // release the batches outside the lock
+      lock.lock();
+      if (!st.ok() && first_error_.ok()) first_error_ = st;
+      inflight_bytes_ -= bytes;
+      --pending_tasks_;
+      if (strand->tasks.empty()) {
+        strand->scheduled = false;
+      } else {
+        ready_.push_back(std::move(strand));
+        work_cv_.notify_one();
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  const int64_t max_inflight_bytes_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::shared_ptr<Strand>> ready_;
+  int64_t inflight_bytes_ = 0;
+  int64_t pending_tasks_ = 0;
+  arrow::Status first_error_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 struct OpenFile {
@@ -84,9 +181,13 @@ struct OpenFile {
   int64_t rows = 0;
   int64_t estimated_bytes = 0;
   // Small slices (a partition's share of a batch) are gathered and written together: the
-  // Parquet writer and the stats pay a fixed cost per call.
+  // Parquet writer pays a fixed cost per call.
   std::vector<std::shared_ptr<arrow::RecordBatch>> pending;
   int64_t pending_rows = 0;
+  int64_t pending_bytes = 0;
+  // Encoding runs on the pool, in order (see EncoderPool); touched only by the strand's tasks:
+  // writer, out, saw_nan.
+  std::shared_ptr<EncoderPool::Strand> strand = std::make_shared<EncoderPool::Strand>();
 };
 
 struct DataFileWriter::Impl {
@@ -97,7 +198,7 @@ struct DataFileWriter::Impl {
   std::vector<int> data_indices;                   // into the table schema
   std::vector<int> partition_indices;
   bool has_floats = false;  // some data column holds float/double values (NaN tracking)
-  std::unordered_map<std::string, std::unique_ptr<OpenFile>> open;
+  std::unordered_map<std::string, std::shared_ptr<OpenFile>> open;
   // Partitioned writes: the grouper of partition values and, per group id, its directory and
   // serialized values.
   struct Group {
@@ -127,11 +228,15 @@ struct DataFileWriter::Impl {
     }
     return arrow::Status::OK();
   }
-  std::vector<AddFile> done;
+  std::mutex done_mu;
+  std::vector<AddFile> done;  // guarded by done_mu while the pool runs
   std::vector<std::string> written;
+  // Declared last, so destroyed first: its destructor drains the tasks, which use the members
+  // above.
+  std::unique_ptr<EncoderPool> pool;
 
-  arrow::Result<std::unique_ptr<OpenFile>> OpenNew(const std::string& dir, PartitionValues pv) {
-    auto f = std::make_unique<OpenFile>();
+  arrow::Result<std::shared_ptr<OpenFile>> OpenNew(const std::string& dir, PartitionValues pv) {
+    auto f = std::make_shared<OpenFile>();
     std::string ext = options.compression == "zstd" ? ".zstd.parquet" : ".snappy.parquet";
     std::string name = "part-00000-" + util::NewUuid() + "-c000" + ext;
     f->relative_path = (options.directory_prefix.empty() ? "" : options.directory_prefix + "/") +
@@ -160,41 +265,59 @@ struct DataFileWriter::Impl {
 
   static constexpr int64_t kMinWriteRows = 64 * 1024;
 
-  arrow::Status Flush(OpenFile& f) {
-    if (f.pending.empty()) return arrow::Status::OK();
-    std::shared_ptr<arrow::RecordBatch> data = f.pending.front();
-    if (f.pending.size() > 1) {
-      ARROW_ASSIGN_OR_RAISE(data, arrow::ConcatenateRecordBatches(f.pending));
+  // Hands the gathered slices of `f` to its strand (caller's thread).
+  arrow::Status PostPending(const std::shared_ptr<OpenFile>& f) {
+    if (f->pending.empty()) return arrow::Status::OK();
+    auto batches = std::move(f->pending);
+    f->pending.clear();
+    const int64_t bytes = f->pending_bytes;
+    f->pending_rows = f->pending_bytes = 0;
+    return pool->Post(
+        f->strand, [this, f, batches = std::move(batches)] { return Encode(*f, batches); }, bytes);
+  }
+
+  // Posts the file's last rows and its close.
+  arrow::Status PostClose(std::shared_ptr<OpenFile> f) {
+    ARROW_RETURN_NOT_OK(PostPending(f));
+    return pool->Post(f->strand, [this, f] { return Close(*f); }, 0);
+  }
+
+  // On the pool: one Parquet write of the gathered slices.
+  arrow::Status Encode(OpenFile& f, const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) {
+    std::shared_ptr<arrow::RecordBatch> data = batches.front();
+    if (batches.size() > 1) {
+      ARROW_ASSIGN_OR_RAISE(data, arrow::ConcatenateRecordBatches(batches));
     }
-    f.pending.clear();
-    f.pending_rows = 0;
-    // Rename columns to physical names for the file.
-    auto physical = arrow::RecordBatch::Make(physical_schema, data->num_rows(), data->columns());
     if (has_floats && !f.saw_nan) {
       for (const auto& col : data->columns()) f.saw_nan = f.saw_nan || HasNaN(*col->data());
     }
+    // Rename columns to physical names for the file.
+    auto physical = arrow::RecordBatch::Make(physical_schema, data->num_rows(), data->columns());
     return f.writer->WriteRecordBatch(*physical);
   }
 
-  arrow::Status Close(std::unique_ptr<OpenFile> f) {
-    ARROW_RETURN_NOT_OK(Flush(*f));
-    ARROW_RETURN_NOT_OK(f->writer->Close());
-    ARROW_RETURN_NOT_OK(f->out->Close());
+  // On the pool: closes the file and records its add action.
+  arrow::Status Close(OpenFile& f) {
+    ARROW_RETURN_NOT_OK(f.writer->Close());
+    ARROW_ASSIGN_OR_RAISE(const int64_t size, f.out->Tell());
+    ARROW_RETURN_NOT_OK(f.out->Close());
     // Statistics come from the footer the Parquet writer just computed: no second pass over
     // the values (it cost 30% of a write).
-    StatsOptions stats_options{options.stats, /*assume_no_nan=*/!f->saw_nan};
+    StatsOptions stats_options{options.stats, /*assume_no_nan=*/!f.saw_nan};
     ARROW_ASSIGN_OR_RAISE(std::string stats,
-                          StatsJsonFromFooter(*f->writer->metadata(), *data_schema, stats_options));
-    ARROW_ASSIGN_OR_RAISE(auto info, fs->GetFileInfo(f->full_path));
+                          StatsJsonFromFooter(*f.writer->metadata(), *data_schema, stats_options));
+    f.writer.reset();
+    f.out.reset();
     AddFile add;
-    add.path = UriEncodePath(f->relative_path);
-    add.partition_values = std::move(f->partition_values);
-    add.size = info.size();
+    add.path = UriEncodePath(f.relative_path);
+    add.partition_values = f.partition_values;
+    add.size = size;
     add.modification_time = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
     add.data_change = true;
     add.stats = std::move(stats);
+    std::lock_guard<std::mutex> lock(done_mu);
     done.push_back(std::move(add));
     return arrow::Status::OK();
   }
@@ -208,16 +331,17 @@ struct DataFileWriter::Impl {
       ARROW_ASSIGN_OR_RAISE(auto f, OpenNew(dir, pv));
       it = open.emplace(key, std::move(f)).first;
     }
-    OpenFile& f = *it->second;
-    f.pending.push_back(data);
-    f.pending_rows += data->num_rows();
-    if (f.pending_rows >= kMinWriteRows) ARROW_RETURN_NOT_OK(Flush(f));
-    f.rows += data->num_rows();
-    f.estimated_bytes += bytes / 2;  // allow for about 2x Parquet compression
-    if (f.rows >= options.max_rows_per_file || f.estimated_bytes >= options.target_file_size) {
+    const std::shared_ptr<OpenFile>& f = it->second;
+    f->pending.push_back(data);
+    f->pending_rows += data->num_rows();
+    f->pending_bytes += bytes;
+    if (f->pending_rows >= kMinWriteRows) ARROW_RETURN_NOT_OK(PostPending(f));
+    f->rows += data->num_rows();
+    f->estimated_bytes += bytes / 2;  // allow for about 2x Parquet compression
+    if (f->rows >= options.max_rows_per_file || f->estimated_bytes >= options.target_file_size) {
       auto closing = std::move(it->second);
       open.erase(it);
-      ARROW_RETURN_NOT_OK(Close(std::move(closing)));
+      ARROW_RETURN_NOT_OK(PostClose(std::move(closing)));
     }
     return arrow::Status::OK();
   }
@@ -260,10 +384,22 @@ arrow::Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Make(std::shared_
   for (const auto& f : data_fields) impl->has_floats = impl->has_floats || HasFloats(*f->type());
   impl->physical_schema = arrow::schema(physical_fields);
   impl->options = std::move(options);
+  // Two encoders keep both cores busy on a 2-core machine while this thread groups rows; more
+  // only add memory on bigger ones (each Parquet write is itself parallel over columns).
+  impl->pool = std::make_unique<EncoderPool>(
+      std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 2, 2, 4),
+      /*max_inflight_bytes=*/512LL << 20);
   return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(impl)));
 }
 
 arrow::Status DataFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& batch) {
+  auto st = WriteImpl(batch);
+  // A failed write stops the encoders before the caller deletes what was written.
+  if (!st.ok()) (void)impl_->pool->Drain();
+  return st;
+}
+
+arrow::Status DataFileWriter::WriteImpl(const std::shared_ptr<arrow::RecordBatch>& batch) {
   auto& impl = *impl_;
   if (batch->num_rows() == 0) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto data, batch->SelectColumns(impl.data_indices));
@@ -310,8 +446,15 @@ arrow::Status DataFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& b
 
 arrow::Result<std::vector<AddFile>> DataFileWriter::Finish() {
   auto& impl = *impl_;
-  for (auto& [_, f] : impl.open) ARROW_RETURN_NOT_OK(impl.Close(std::move(f)));
+  arrow::Status st;
+  for (auto& [_, f] : impl.open) {
+    st = impl.PostClose(std::move(f));
+    if (!st.ok()) break;
+  }
   impl.open.clear();
+  auto drained = impl.pool->Drain();
+  ARROW_RETURN_NOT_OK(st);
+  ARROW_RETURN_NOT_OK(drained);
   std::vector<AddFile> out = std::move(impl.done);
   impl.done.clear();  // the writer may be used again; the next Finish returns only newer files
   return out;

@@ -34,10 +34,13 @@ class DataFileWriter {
                                                              DataFileWriterOptions options);
   ~DataFileWriter();
 
-  /// Writes a batch conforming to the table schema.
+  /// Writes a batch conforming to the table schema. Rows are grouped on the calling thread and
+  /// encoded in the background; an encoding failure surfaces here or in Finish. After a
+  /// failure, no background work is left running.
   arrow::Status Write(const std::shared_ptr<arrow::RecordBatch>& batch);
 
-  /// Closes every open file and returns the add actions for all files written.
+  /// Closes every open file, waits for the encoders, and returns the add actions of the files
+  /// finished since the last Finish (the writer may be used again afterwards).
   arrow::Result<std::vector<AddFile>> Finish();
 
   /// Paths (within fs) of every file written so far, for cleanup after a failed write.
@@ -46,6 +49,7 @@ class DataFileWriter {
  private:
   struct Impl;
   explicit DataFileWriter(std::unique_ptr<Impl> impl);
+  arrow::Status WriteImpl(const std::shared_ptr<arrow::RecordBatch>& batch);
   std::unique_ptr<Impl> impl_;
 };
 
