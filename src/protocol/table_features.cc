@@ -107,7 +107,7 @@ void LegacyFeatures(const Protocol& p, std::set<std::string>* reader, std::set<s
 }  // namespace
 
 Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
-                          const std::map<std::string, std::string>& conf) {
+                          const std::map<std::string, std::string>& conf, bool defines_schema) {
   auto on = [&](const char* k) {
     auto it = conf.find(k);
     return it != conf.end() && util::ToLower(it->second) == "true";
@@ -121,7 +121,7 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   const bool dv = on("delta.enableDeletionVectors");
   const bool cdf = on("delta.enableChangeDataFeed");
   const bool append_only = on("delta.appendOnly");
-  const bool generated = HasGenerationExpression(schema);
+  const bool generated = defines_schema && HasGenerationExpression(schema);
   const bool type_widening = on(wire::kEnableTypeWidening);
 
   std::set<std::string> reader, writer;

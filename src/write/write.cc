@@ -148,7 +148,8 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
       schema = AssignColumnMapping(*schema, &next_id, /*keep_names=*/false);
       md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(next_id);
     }
-    new_protocol = protocol::RequiredProtocol(Protocol{1, 1, std::nullopt, std::nullopt}, *schema, md.configuration);
+    new_protocol = protocol::RequiredProtocol(Protocol{1, 1, std::nullopt, std::nullopt}, *schema, md.configuration,
+                                            /*defines_schema=*/true);
   } else {
     md = snapshot->metadata();
     if (!options.partition_by.empty() && options.partition_by != md.partition_columns &&
@@ -192,7 +193,9 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   }
   if (snapshot && new_metadata) {
     // A changed schema may need a higher protocol (e.g. a column widened to timestamp_ntz).
-    Protocol p = protocol::RequiredProtocol(snapshot->protocol(), *schema, md.configuration);
+    const bool replaced_schema =
+        options.mode == WriteMode::kOverwrite && options.schema_mode == SchemaMode::kOverwrite;
+    Protocol p = protocol::RequiredProtocol(snapshot->protocol(), *schema, md.configuration, replaced_schema);
     const Protocol& old = snapshot->protocol();
     if (p.min_reader_version != old.min_reader_version || p.min_writer_version != old.min_writer_version ||
         p.reader_features != old.reader_features || p.writer_features != old.writer_features) {
