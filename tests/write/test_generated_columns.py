@@ -195,7 +195,7 @@ SPARK_EXPRESSIONS = {
     "g_dayofmonth": ("INT", "dayofmonth(ntz)"),
     "g_hour": ("INT", "hour(ts)"),
     "g_fmt": ("STRING", "date_format(ts, 'yyyy-MM-dd HH:mm')"),
-    "g_fmt_quoted": ("STRING", "date_format(ntz, 'yyyy''w''MM')"),
+    "g_fmt_ntz": ("STRING", "date_format(ntz, 'EEE dd/MM/yy')"),
     "g_sub": ("STRING", "substring(s, 2, 3)"),
     "g_sub_neg": ("STRING", "substr(s, -2)"),
     "g_concat": ("STRING", "concat(lower(s), '_', upper(s))"),
@@ -225,10 +225,10 @@ def spark_base_rows() -> pa.Table:
 
 SPARK_EXPECTED = [
     (dt.date(2024, 3, 5), dt.date(2024, 3, 5), 2024, 3, 5, 5, 10, "2024-03-05 10:11",
-     "2024w03", "ell", "lo", "hello_HELLO", "2024-03-05 10:11:12.12", -2, Decimal("-1.3"), -1,
+     "Tue 05/03/24", "ell", "lo", "hello_HELLO", "2024-03-05 10:11:12.12", -2, Decimal("-1.3"), -1,
      dt.datetime(2024, 3, 5, 10, 11, 12, 120000)),
     (dt.date(1999, 12, 31), dt.date(2000, 1, 1), 1999, 12, 31, 1, 23, "1999-12-31 23:59",
-     "2000w01", "b", "ab", "ab_AB", "1999-12-31 23:59:59", 2, Decimal("1.2"), 1,
+     "Sat 01/01/00", "b", "ab", "ab_AB", "1999-12-31 23:59:59", 2, Decimal("1.2"), 1,
      dt.datetime(1999, 12, 31, 23, 59, 59)),
     (None,) * 17,
 ]
@@ -332,13 +332,18 @@ def test_spark_reads_and_appends_to_our_generated_table(spark, table, tmp_path):
 def test_we_append_to_a_spark_generated_table_with_sparks_values(spark, tmp_path):
     from helpers.spark import spark_read
     path = tmp_path / "spark_gen"
-    # Spark's path-only DDL refuses generated columns: a catalog table at a location.
-    spark.sql("DROP TABLE IF EXISTS gen_interop")
-    spark.sql(f"CREATE TABLE gen_interop (src STRING, {SPARK_DDL}) USING DELTA LOCATION '{path}'")
-    spark.sql("DROP TABLE gen_interop")  # the files stay (an external table)
+    # Spark's SQL DDL refuses generated columns on path tables: the DeltaTable builder.
+    from delta.tables import DeltaTable
+    builder = DeltaTable.create(spark).location(str(path)).addColumn("src", "STRING")
+    for col in SPARK_BASE.split(", "):
+        name, typ = col.split(" ")
+        builder = builder.addColumn(name, typ)
+    for name, (typ, expr) in SPARK_EXPRESSIONS.items():
+        builder = builder.addColumn(name, typ, generatedAlwaysAs=expr)
+    builder.execute()
     base = spark_base_rows()
     spark.createDataFrame(
-        base.append_column("src", pa.array(["spark"] * 3)).to_pandas(),
+        [tuple(r.values()) for r in base.append_column("src", pa.array(["spark"] * 3)).to_pylist()],
         schema="ts TIMESTAMP, ntz TIMESTAMP_NTZ, s STRING, x DOUBLE, dec DECIMAL(6,3), "
                "src STRING").write.format("delta").mode("append").save(str(path))
     write(path, base.append_column("src", pa.array(["deltacpp"] * 3)), tmp_path / "in")

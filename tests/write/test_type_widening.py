@@ -263,7 +263,8 @@ def test_we_read_and_append_to_a_spark_widened_table(spark, tmp_path):
     from helpers.spark import spark_read
     path = str(tmp_path / "spark_tw")
     spark.sql(f"CREATE TABLE delta.`{path}` (a SMALLINT, f FLOAT, d DATE, arr ARRAY<INT>) "
-              "USING DELTA TBLPROPERTIES ('delta.enableTypeWidening' = 'true')")
+              "USING DELTA TBLPROPERTIES ('delta.enableTypeWidening' = 'true', "
+              "'delta.feature.timestampNtz' = 'supported')")
     spark.sql(f"INSERT INTO delta.`{path}` VALUES (1, 1.5, DATE '2024-01-02', array(1, 2))")
     for col, t in (("a", "INT"), ("f", "DOUBLE"), ("d", "TIMESTAMP_NTZ"), ("arr.element", "BIGINT")):
         spark.sql(f"ALTER TABLE delta.`{path}` CHANGE COLUMN {col} TYPE {t}")
