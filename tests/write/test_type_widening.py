@@ -252,8 +252,6 @@ def test_spark_reads_our_widened_table(spark, widening, tmp_path):
               for f in spark.read.format("delta").load(str(widening)).schema.fields}
     assert schema["id"] == "int" and schema["d"] == "timestamp_ntz" and \
         schema["i"] == "decimal(12,2)" and schema["tags"] == "array<bigint>"
-    deltalake = pytest.importorskip("deltalake")
-    del deltalake
 
 
 @pytest.mark.spark
