@@ -2,6 +2,7 @@
 //                      rename-column OLD NEW | drop-column NAME
 //                      set-properties k=v [k=v ...] | unset-properties k [k ...] [--if-exists]
 //                      add-constraint NAME EXPR | drop-constraint NAME [--if-exists]
+//                      change-column-type COLUMN TYPE
 #include <nlohmann/json.hpp>
 
 #include "common.h"
@@ -14,7 +15,7 @@ namespace {
 struct AlterArgs {
   std::string table;
   std::string columns;
-  std::string from, to, name, expression;
+  std::string from, to, name, expression, type;
   std::vector<std::string> properties;
   bool if_exists = false;
   bool json = false;
@@ -92,6 +93,21 @@ void RegisterAlter(CLI::App& app, int* exit_code) {
   addc->add_option("expression", args->expression, "SQL predicate, e.g. \"amount >= 0\"")->required();
   addc->callback([args, exit_code] {
     *exit_code = Report(delta::AddConstraint(args->table, args->name, args->expression), *args, "ADD CONSTRAINT");
+  });
+
+  auto* change = cmd->add_subcommand(
+      "change-column-type", "Widen a column's type (needs delta.enableTypeWidening=true)");
+  change->add_option("column", args->name, "Column, nested field (a.b) or tags.element / m.key / m.value")
+      ->required();
+  change->add_option("type", args->type, "New type, e.g. BIGINT, DOUBLE, DECIMAL(12,2), TIMESTAMP_NTZ")
+      ->required();
+  change->callback([args, exit_code] {
+    auto type = delta::ParseDeltaTypeName(args->type);
+    if (!type.ok()) {
+      *exit_code = ReportError(type.status());
+      return;
+    }
+    *exit_code = Report(delta::ChangeColumnType(args->table, args->name, *type), *args, "CHANGE COLUMN");
   });
 
   auto* dropc = cmd->add_subcommand("drop-constraint", "Drop a CHECK constraint");

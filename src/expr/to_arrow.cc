@@ -140,6 +140,64 @@ class Translator {
     return Typed{cp::call("cast", {t.expr}, cp::CastOptions::Safe(type)), type, nullptr};
   }
 
+  // An explicit CAST with Spark's meaning (session time zone UTC): fractional numbers to
+  // integers truncate toward zero, decimals to a smaller scale round half up, timestamps
+  // format as 'yyyy-MM-dd HH:mm:ss[.ffffff]' (trailing zeros dropped); overflow and
+  // unparsable text are errors (ANSI mode). Casts whose Spark result Arrow cannot reproduce
+  // (floating point to text) are refused rather than approximated.
+  arrow::Result<Typed> SparkCast(const Expr& e, Typed t, const std::shared_ptr<arrow::DataType>& to) {
+    if (t.type->Equals(*to)) return t;
+    if (t.literal) {
+      if (auto cast = CastLiteral(t.literal, to); cast.ok()) return FromLiteral(*cast);
+      t.literal = nullptr;  // e.g. CAST(1.7 AS INT): evaluate as an expression below
+    }
+    const auto from_id = t.type->id();
+    const bool fractional = arrow::is_floating(from_id) || arrow::is_decimal(from_id);
+    if (fractional && arrow::is_integer(to->id())) {
+      t.expr = cp::call("round", {t.expr}, cp::RoundOptions(0, cp::RoundMode::TOWARDS_ZERO));
+    } else if (arrow::is_decimal(from_id) && arrow::is_decimal(to->id()) &&
+               static_cast<const arrow::DecimalType&>(*to).scale() <
+                   static_cast<const arrow::DecimalType&>(*t.type).scale()) {
+      t.expr = cp::call("round", {t.expr},
+                        cp::RoundOptions(static_cast<const arrow::DecimalType&>(*to).scale(),
+                                         cp::RoundMode::HALF_TOWARDS_INFINITY));
+    } else if (expr_internal::IsStringLike(*to) && from_id == arrow::Type::TIMESTAMP) {
+      return Finish(e, TimestampText(t));
+    } else if (expr_internal::IsStringLike(*to) && arrow::is_floating(from_id)) {
+      return DELTA_ERROR(kInvalidArgument, "cannot evaluate ", e.ToString(),
+                         ": deltacpp does not format floating-point values as text the way Spark does");
+    }
+    if (from_id == arrow::Type::TIMESTAMP && to->id() == arrow::Type::DATE32) {
+      cp::CastOptions options = cp::CastOptions::Safe(to);
+      options.allow_time_truncate = true;
+      return Finish(e, cp::call("cast", {t.expr}, options));
+    }
+    return Finish(e, cp::call("cast", {t.expr}, cp::CastOptions::Safe(to)));
+  }
+
+  // Spark's text of a timestamp: 'yyyy-MM-dd HH:mm:ss', then '.' and the fraction of the
+  // second without trailing zeros when it is not zero.
+  cp::Expression TimestampText(const Typed& t) {
+    const auto& ts = static_cast<const arrow::TimestampType&>(*t.type);
+    cp::CastOptions to_seconds = cp::CastOptions::Safe(arrow::timestamp(arrow::TimeUnit::SECOND, ts.timezone()));
+    to_seconds.allow_time_truncate = true;
+    cp::Expression seconds = cp::call("cast", {t.expr}, to_seconds);
+    cp::Expression whole = cp::call("strftime", {seconds}, cp::StrftimeOptions("%Y-%m-%d %H:%M:%S"));
+    cp::CastOptions to_micros = cp::CastOptions::Safe(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone()));
+    cp::Expression micros = cp::call("subtract_checked",
+                                     {cp::call("cast", {cp::call("cast", {t.expr}, to_micros)},
+                                               cp::CastOptions::Unsafe(arrow::int64())),
+                                      cp::call("multiply_checked",
+                                               {cp::call("cast", {seconds}, cp::CastOptions::Unsafe(arrow::int64())),
+                                                cp::literal(int64_t{1000000})})});
+    cp::Expression padded = cp::call("utf8_lpad", {cp::call("cast", {micros}, cp::CastOptions::Safe(arrow::utf8()))},
+                                     cp::PadOptions(6, "0"));
+    cp::Expression fraction = cp::call("utf8_rtrim", {padded}, cp::TrimOptions("0"));
+    cp::Expression with_fraction = cp::call(
+        "binary_join_element_wise", {whole, fraction, cp::literal(std::make_shared<arrow::StringScalar>("."))});
+    return cp::call("if_else", {cp::call("equal", {micros, cp::literal(int64_t{0})}), whole, with_fraction});
+  }
+
   arrow::Result<std::shared_ptr<arrow::DataType>> Common(const Expr& e, const Typed& a,
                                                          const Typed& b) {
     auto common = CommonType(a.type, b.type);
@@ -226,7 +284,7 @@ class Translator {
       ARROW_RETURN_NOT_OK(CheckArity(e, 1, 1));
       if (!e.cast_type()) return DELTA_ERROR(kInvalidArgument, "cast without a target type");
       ARROW_ASSIGN_OR_RAISE(Typed arg, Translate(*e.args()[0]));
-      return CastTo(arg, e.cast_type());
+      return SparkCast(e, arg, e.cast_type());
     }
     if (f == "in") return In(e);
     ARROW_ASSIGN_OR_RAISE(std::vector<Typed> args, TranslateArgs(e));
@@ -489,6 +547,31 @@ class Translator {
       return Finish(e, cp::call(fn, {args[0].expr}, cp::MatchSubstringOptions(text)));
     }
     if (f == "abs") return unary("abs_checked");
+    if (f == "to_date" || f == "date") {
+      ARROW_RETURN_NOT_OK(CheckArity(e, 1, 1));  // to_date(x, format) is not supported
+      return SparkCast(e, args[0], arrow::date32());
+    }
+    if (f == "date_format") {
+      ARROW_RETURN_NOT_OK(CheckArity(e, 2, 2));
+      if (!args[1].literal || !expr_internal::IsStringLike(*args[1].type) || !args[1].literal->is_valid) {
+        return DELTA_ERROR(kInvalidArgument, "the format of date_format must be a string literal in ",
+                           e.ToString());
+      }
+      ARROW_ASSIGN_OR_RAISE(std::string format, StrftimeFormat(
+          std::string(static_cast<const arrow::BaseBinaryScalar&>(*args[1].literal).view()), e));
+      Typed value = args[0];
+      std::string zone;
+      if (value.type->id() == arrow::Type::TIMESTAMP) {
+        zone = static_cast<const arrow::TimestampType&>(*value.type).timezone();
+      } else if (value.type->id() != arrow::Type::DATE32) {
+        return DELTA_ERROR(kInvalidArgument, "date_format takes a date or timestamp in ", e.ToString());
+      }
+      // Whole seconds: Arrow's %S would print the fraction of the second.
+      cp::CastOptions to_seconds = cp::CastOptions::Safe(arrow::timestamp(arrow::TimeUnit::SECOND, zone));
+      to_seconds.allow_time_truncate = true;
+      return Finish(e, cp::call("strftime", {cp::call("cast", {value.expr}, to_seconds)},
+                                cp::StrftimeOptions(format)));
+    }
     static const std::pair<const char*, const char*> kTemporal[] = {
         {"year", "year"}, {"month", "month"}, {"day", "day"}, {"dayofmonth", "day"},
         {"hour", "hour"}, {"minute", "minute"}, {"second", "second"}};
@@ -499,6 +582,50 @@ class Translator {
       }
     }
     return DELTA_ERROR(kInvalidArgument, "unknown function '", f, "' in ", e.ToString());
+  }
+
+  // A Spark datetime pattern ('yyyy-MM-dd HH:mm:ss', quoted literal text) as a strftime
+  // format; patterns with letters strftime cannot reproduce exactly are refused.
+  arrow::Result<std::string> StrftimeFormat(const std::string& pattern, const Expr& e) {
+    std::string out;
+    for (size_t i = 0; i < pattern.size();) {
+      const char c = pattern[i];
+      if (c == '\'') {
+        size_t end = pattern.find('\'', i + 1);
+        if (end == i + 1) {
+          out += '\'';
+          i += 2;
+          continue;
+        }
+        if (end == std::string::npos) end = pattern.size();
+        for (size_t j = i + 1; j < end; ++j) out += pattern[j] == '%' ? "%%" : std::string(1, pattern[j]);
+        i = end + 1;
+        continue;
+      }
+      if (!std::isalpha(static_cast<unsigned char>(c))) {
+        out += c == '%' ? "%%" : std::string(1, c);
+        ++i;
+        continue;
+      }
+      size_t n = 1;
+      while (i + n < pattern.size() && pattern[i + n] == c) ++n;
+      const std::string run(n, c);
+      static const std::pair<const char*, const char*> kLetters[] = {
+          {"yyyy", "%Y"}, {"y", "%Y"}, {"yy", "%y"}, {"MM", "%m"}, {"MMM", "%b"}, {"MMMM", "%B"},
+          {"dd", "%d"},   {"HH", "%H"}, {"hh", "%I"}, {"mm", "%M"}, {"ss", "%S"}, {"a", "%p"},
+          {"EEE", "%a"},  {"EEEE", "%A"}, {"DDD", "%j"}};
+      const char* spec = nullptr;
+      for (const auto& [letters, strftime_spec] : kLetters) {
+        if (run == letters) spec = strftime_spec;
+      }
+      if (!spec) {
+        return DELTA_ERROR(kInvalidArgument, "cannot evaluate ", e.ToString(), ": the pattern letters '", run,
+                           "' are not supported by deltacpp");
+      }
+      out += spec;
+      i += n;
+    }
+    return out;
   }
 
   std::shared_ptr<arrow::Schema> schema_;

@@ -33,6 +33,11 @@ inline constexpr char kPartitionColumns[] = "partitionColumns";
 inline constexpr char kConfiguration[] = "configuration";
 inline constexpr char kCreatedTime[] = "createdTime";
 
+// field metadata and table properties of generated columns and type widening
+inline constexpr char kGenerationExpression[] = "delta.generationExpression";
+inline constexpr char kTypeChanges[] = "delta.typeChanges";
+inline constexpr char kEnableTypeWidening[] = "delta.enableTypeWidening";
+
 // add / remove / cdc
 inline constexpr char kPath[] = "path";
 inline constexpr char kPartitionValues[] = "partitionValues";

@@ -9,7 +9,9 @@
 #include "delta/transaction.h"
 #include "log/wire_names.h"
 #include "protocol/table_features.h"
+#include "protocol/type_widening.h"
 #include "write/constraints.h"
+#include "util/strings.h"
 #include "write/schema_enforcement.h"
 
 namespace delta {
@@ -50,6 +52,67 @@ arrow::Status RequireColumnMapping(const Snapshot& snap, const std::string& what
                      " set-properties delta.columnMapping.mode=name`");
 }
 
+// `type` with the type at `path` (struct field names, "element", "key", "value") replaced by
+// `replacement`; *old receives the type it replaces.
+arrow::Result<std::shared_ptr<arrow::DataType>> ReplaceType(const std::shared_ptr<arrow::DataType>& type,
+                                                            const std::vector<std::string>& path, size_t i,
+                                                            const std::shared_ptr<arrow::DataType>& replacement,
+                                                            std::shared_ptr<arrow::DataType>* old) {
+  if (i == path.size()) {
+    *old = type;
+    return replacement;
+  }
+  const std::string& part = path[i];
+  auto unknown = [&]() {
+    std::string p;
+    for (size_t j = 0; j <= i; ++j) p += (j ? "." : "") + path[j];
+    return DELTA_ERROR(kInvalidArgument, "column ", p, " does not exist");
+  };
+  if (type->id() == arrow::Type::STRUCT) {
+    const int idx = FindFieldIndex(*arrow::schema(type->fields()), part);
+    if (idx < 0) return unknown();
+    ARROW_ASSIGN_OR_RAISE(auto t, ReplaceType(type->field(idx)->type(), path, i + 1, replacement, old));
+    arrow::FieldVector fields = type->fields();
+    fields[idx] = fields[idx]->WithType(t);
+    return arrow::struct_(fields);
+  }
+  if (type->id() == arrow::Type::LIST && util::EqualsIgnoreCase(part, "element")) {
+    ARROW_ASSIGN_OR_RAISE(auto t, ReplaceType(type->field(0)->type(), path, i + 1, replacement, old));
+    return arrow::list(type->field(0)->WithType(t));
+  }
+  if (type->id() == arrow::Type::MAP && (util::EqualsIgnoreCase(part, "key") || util::EqualsIgnoreCase(part, "value"))) {
+    const auto& m = static_cast<const arrow::MapType&>(*type);
+    const bool key = util::EqualsIgnoreCase(part, "key");
+    ARROW_ASSIGN_OR_RAISE(auto t, ReplaceType(key ? m.key_type() : m.item_type(), path, i + 1, replacement, old));
+    return std::make_shared<arrow::MapType>(key ? m.key_field()->WithType(t) : m.key_field(),
+                                            key ? m.item_field() : m.item_field()->WithType(t));
+  }
+  return unknown();
+}
+
+std::vector<std::string> SplitPath(const std::string& column) {
+  std::vector<std::string> parts;
+  std::string cur;
+  bool quoted = false;
+  for (char c : column) {
+    if (c == '`') {
+      quoted = !quoted;
+    } else if (c == '.' && !quoted) {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+std::string TypeName(const arrow::DataType& t) {
+  auto n = DeltaTypeName(t);
+  return n.ok() ? *n : t.ToString();
+}
+
 }  // namespace
 
 arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVector& columns) {
@@ -59,6 +122,10 @@ arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVect
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          arrow::FieldVector fields = (*schema)->fields();
                          for (const auto& c : columns) {
+                           if (FieldMetadataString(*c, wire::kGenerationExpression)) {
+                             return DELTA_ERROR(kUnsupportedFeature, "cannot add generated column ", c->name(),
+                                                " to an existing table (existing rows have no value for it)");
+                           }
                            if (FindFieldIndex(**schema, c->name()) >= 0) {
                              return DELTA_ERROR(kSchemaMismatch, "column ", c->name(), " already exists in ", uri);
                            }
@@ -190,6 +257,60 @@ arrow::Result<int64_t> DropConstraint(const std::string& uri, const std::string&
                          if (!md->configuration.erase("delta.constraints." + name) && !if_exists) {
                            return DELTA_ERROR(kInvalidArgument, "table ", uri, " has no constraint ", name);
                          }
+                         return arrow::Status::OK();
+                       });
+}
+
+}  // namespace delta
+
+namespace delta {
+
+arrow::Result<int64_t> ChangeColumnType(const std::string& uri, const std::string& column,
+                                        const std::shared_ptr<arrow::DataType>& type) {
+  ARROW_ASSIGN_OR_RAISE(auto new_type, write::NormalizeType(type, column));
+  nlohmann::json param = {{"name", column}, {"type", TypeName(*new_type)}};
+  return AlterMetadata(uri, "CHANGE COLUMN", {{"column", Json(param.dump())}},
+                       [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
+                         if (!protocol::BoolProperty(*md, wire::kEnableTypeWidening, false)) {
+                           return DELTA_ERROR(kUnsupportedFeature, "changing the type of column ", column,
+                                              " needs type widening on table ", uri, ": enable it first with "
+                                              "`deltactl alter ", uri, " set-properties delta.enableTypeWidening=true`");
+                         }
+                         const auto path = SplitPath(column);
+                         const int idx = FindFieldIndex(**schema, path[0]);
+                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", path[0], " does not exist");
+                         const auto& top = (*schema)->field(idx);
+                         for (const auto& f : (*schema)->fields()) {
+                           auto text = FieldMetadataString(*f, wire::kGenerationExpression);
+                           if (!text || f == top) continue;
+                           auto expr = ParseExpression(*text);
+                           if (!expr.ok()) continue;
+                           for (const auto& ref : (*expr)->ReferencedColumns()) {
+                             if (util::EqualsIgnoreCase(ref[0], top->name())) {
+                               return DELTA_ERROR(kUnsupportedFeature, "cannot change the type of column ", column,
+                                                  ": generated column ", f->name(), " (", *text, ") uses it");
+                             }
+                           }
+                         }
+                         std::shared_ptr<arrow::DataType> old;
+                         ARROW_ASSIGN_OR_RAISE(auto changed, ReplaceType(top->type(), path, 1, new_type, &old));
+                         if (old->Equals(*new_type)) {
+                           return DELTA_ERROR(kInvalidArgument, "column ", column, " already has type ", TypeName(*old));
+                         }
+                         if (!protocol::IsSupportedTypeChange(*old, *new_type)) {
+                           return DELTA_ERROR(kSchemaMismatch, "column ", column, " cannot change type from ",
+                                              TypeName(*old), " to ", TypeName(*new_type),
+                                              ": not a type widening the Delta protocol allows");
+                         }
+                         for (const auto& pc : md->partition_columns) {
+                           if (util::EqualsIgnoreCase(pc, top->name()) && old->id() == arrow::Type::DATE32) {
+                             return DELTA_ERROR(kUnsupportedFeature, "cannot change partition column ", column,
+                                                " from date to timestamp_ntz");
+                           }
+                         }
+                         ARROW_ASSIGN_OR_RAISE(auto updated, (*schema)->SetField(idx, top->WithType(changed)));
+                         ARROW_ASSIGN_OR_RAISE(*schema, protocol::RecordTypeChanges(**schema, *updated));
+                         (void)snap;
                          return arrow::Status::OK();
                        });
 }

@@ -57,9 +57,11 @@ arrow::Status CheckReadSupported(const Protocol& protocol, const std::string& ta
 arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& table) {
   ARROW_RETURN_NOT_OK(CheckReadSupported(protocol, table));
   // Writer features whose rules deltacpp's writers follow (or that need nothing of appends).
-  static const std::array<std::string_view, 10> kSupported = {
-      "appendOnly", "invariants",   "columnMapping", "timestampNtz", "deletionVectors",
-      "changeDataFeed", "domainMetadata", "v2Checkpoint", "vacuumProtocolCheck", "checkConstraints"};
+  static const std::array<std::string_view, 13> kSupported = {
+      "appendOnly",       "invariants",     "columnMapping",   "timestampNtz",
+      "deletionVectors",  "changeDataFeed", "domainMetadata",  "v2Checkpoint",
+      "vacuumProtocolCheck", "checkConstraints", "generatedColumns", "typeWidening",
+      "typeWidening-preview"};
   if (protocol.min_writer_version > 7) {
     return DELTA_ERROR(kUnsupportedFeature, "table ", table, " requires writer version ",
                        protocol.min_writer_version, "; deltacpp writes versions up to 7");
@@ -74,6 +76,13 @@ arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& t
 }
 
 namespace {
+
+bool HasGenerationExpression(const arrow::Schema& schema) {
+  for (const auto& f : schema.fields()) {
+    if (FieldMetadataString(*f, wire::kGenerationExpression)) return true;
+  }
+  return false;
+}
 
 bool HasTimestampNtz(const arrow::DataType& t) {
   if (t.id() == arrow::Type::TIMESTAMP) return static_cast<const arrow::TimestampType&>(t).timezone().empty();
@@ -98,7 +107,7 @@ void LegacyFeatures(const Protocol& p, std::set<std::string>* reader, std::set<s
 }  // namespace
 
 Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
-                          const std::map<std::string, std::string>& conf) {
+                          const std::map<std::string, std::string>& conf, bool defines_schema) {
   auto on = [&](const char* k) {
     auto it = conf.find(k);
     return it != conf.end() && util::ToLower(it->second) == "true";
@@ -116,16 +125,19 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   // feature (PROTOCOL.md "V2 Checkpoint Table Feature").
   auto policy = conf.find("delta.checkpointPolicy");
   const bool v2_checkpoint = policy != conf.end() && util::ToLower(policy->second) == "v2";
+  const bool generated = defines_schema && HasGenerationExpression(schema);
+  const bool type_widening = on(wire::kEnableTypeWidening);
 
   std::set<std::string> reader, writer;
   LegacyFeatures(current, &reader, &writer);
   for (const auto& f : current.reader_features.value_or(std::vector<std::string>{})) reader.insert(f);
   for (const auto& f : current.writer_features.value_or(std::vector<std::string>{})) writer.insert(f);
-  const bool needs_features = current.min_writer_version >= 7 || ntz || dv || v2_checkpoint;
+  const bool needs_features =
+      current.min_writer_version >= 7 || ntz || dv || v2_checkpoint || type_widening;
   if (!needs_features) {
     Protocol p = current;
     p.min_reader_version = std::max(p.min_reader_version, mapping ? 2 : 1);
-    int w = mapping ? 5 : cdf ? 4 : constraints ? 3 : 2;
+    int w = mapping ? 5 : (cdf || generated) ? 4 : constraints ? 3 : 2;
     (void)append_only;  // writer 2 covers appendOnly
     p.min_writer_version = std::max(p.min_writer_version, w);
     return p;
@@ -137,6 +149,10 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   if (v2_checkpoint) reader.insert("v2Checkpoint"), writer.insert("v2Checkpoint");
   if (cdf) writer.insert("changeDataFeed");
   if (constraints) writer.insert("checkConstraints");
+  if (generated) writer.insert("generatedColumns");
+  if (type_widening && !reader.count("typeWidening-preview")) {
+    reader.insert("typeWidening"), writer.insert("typeWidening");
+  }
   // Every reader feature is also a writer feature.
   for (const auto& f : reader) writer.insert(f);
   Protocol p;
@@ -145,6 +161,17 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   p.reader_features = std::vector<std::string>(reader.begin(), reader.end());
   p.writer_features = std::vector<std::string>(writer.begin(), writer.end());
   return p;
+}
+
+bool SupportsWriterFeature(const Protocol& protocol, const std::string& feature) {
+  if (protocol.min_writer_version >= 7) return protocol.HasWriterFeature(feature);
+  std::set<std::string> reader, writer;
+  LegacyFeatures(protocol, &reader, &writer);
+  return writer.count(feature) > 0;
+}
+
+bool SupportsTypeWidening(const Protocol& protocol) {
+  return protocol.HasWriterFeature("typeWidening") || protocol.HasWriterFeature("typeWidening-preview");
 }
 
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata) {

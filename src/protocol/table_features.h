@@ -30,10 +30,22 @@ arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& t
 
 /// The lowest protocol at least as high as `current` that a table with this schema and these
 /// properties needs (timestamp_ntz, deletion vectors, column mapping, change data feed, CHECK
-/// constraints, delta.checkpointPolicy=v2 → v2Checkpoint). Table features (3/7) are used only when a feature needs them; when they are,
+/// constraints, generated columns, type widening, delta.checkpointPolicy=v2 → v2Checkpoint).
+/// Table features (3/7) are used only when a feature needs them; when they are,
 /// the features implied by the legacy versions are listed too. Never downgrades.
+/// Generation expressions count only when `defines_schema` (the table is being created or its
+/// schema replaced): on an existing table below writer version 4 they are not generated
+/// columns, and declaring them later would make existing rows violate them.
 Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
-                          const std::map<std::string, std::string>& configuration);
+                          const std::map<std::string, std::string>& configuration,
+                          bool defines_schema = false);
+
+/// Whether the protocol supports a writer feature: listed under writer version 7, implied by
+/// the legacy writer version below it (e.g. generatedColumns from writer version 4).
+bool SupportsWriterFeature(const Protocol& protocol, const std::string& feature);
+
+/// Whether typeWidening (or its preview name) is supported (PROTOCOL.md "Type Widening").
+bool SupportsTypeWidening(const Protocol& protocol);
 
 /// The table's column mapping mode (delta.columnMapping.mode), kInvalidArgument if unknown.
 arrow::Result<ColumnMappingMode> GetColumnMappingMode(const Metadata& metadata);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <arrow/util/key_value_metadata.h>
+#include <nlohmann/json.hpp>
 
 #include "delta/error.h"
 #include "delta/schema.h"
@@ -132,7 +133,7 @@ class DdlParser {
     if (nested && pos_ < s_.size() && s_[pos_] == ':') ++pos_;
     ARROW_ASSIGN_OR_RAISE(auto type, Type());
     bool nullable = true;
-    std::shared_ptr<arrow::KeyValueMetadata> md;
+    auto md = std::make_shared<arrow::KeyValueMetadata>();
     while (true) {
       if (Keyword("NOT")) {
         if (!Keyword("NULL")) return Error("NULL after NOT");
@@ -144,13 +145,50 @@ class DdlParser {
         if (end == std::string_view::npos) return Error("the end of the comment");
         std::string c(s_.substr(pos_ + 1, end - pos_ - 1));
         pos_ = end + 1;
-        md = arrow::key_value_metadata({"comment"}, {"\"" + c + "\""});
+        md->Append("comment", "\"" + c + "\"");
+      } else if (Keyword("GENERATED")) {
+        if (nested) return Error("no GENERATED clause on a nested field");
+        if (!Keyword("ALWAYS") || !Keyword("AS")) return Error("ALWAYS AS after GENERATED");
+        ARROW_ASSIGN_OR_RAISE(auto expression, Parenthesized());
+        // Field metadata values are JSON texts (delta/schema.h).
+        md->Append("delta.generationExpression", nlohmann::json(expression).dump());
       } else {
         break;
       }
     }
     auto f = arrow::field(name, type, nullable);
-    return md ? f->WithMetadata(md) : f;
+    return md->size() > 0 ? f->WithMetadata(md) : f;
+  }
+
+  // The text between a '(' and its matching ')', trimmed; parentheses inside quotes or
+  // back-quotes do not count.
+  arrow::Result<std::string> Parenthesized() {
+    Skip();
+    if (pos_ >= s_.size() || s_[pos_] != '(') return Error("'(' and an expression");
+    const size_t start = ++pos_;
+    int depth = 1;
+    char quote = 0;
+    for (; pos_ < s_.size(); ++pos_) {
+      const char c = s_[pos_];
+      if (quote) {
+        if (c == '\\' && quote != '`') ++pos_;
+        else if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"' || c == '`') {
+        quote = c;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')' && --depth == 0) {
+        std::string text(s_.substr(start, pos_ - start));
+        ++pos_;
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+        size_t lead = 0;
+        while (lead < text.size() && std::isspace(static_cast<unsigned char>(text[lead]))) ++lead;
+        text.erase(0, lead);
+        if (text.empty()) return Error("an expression inside GENERATED ALWAYS AS ( )");
+        return text;
+      }
+    }
+    return Error("')' closing the expression");
   }
 
   std::string_view s_;

@@ -5,13 +5,11 @@
 
 #include "delta/error.h"
 #include "delta/schema.h"
+#include "protocol/type_widening.h"
 #include "util/strings.h"
 
 namespace delta::write {
-namespace {
 
-
-// Can data of type `from` be written into a column of type `to` without loss?
 bool SafelyCastable(const arrow::DataType& from, const arrow::DataType& to) {
   if (from.Equals(to)) return true;
   auto rank = [](arrow::Type::type t) {
@@ -40,11 +38,13 @@ bool SafelyCastable(const arrow::DataType& from, const arrow::DataType& to) {
   return false;
 }
 
+namespace {
+
 void Compare(const arrow::Field& table, const arrow::Field& data, const std::string& path, bool merge,
-             std::vector<std::string>* problems, std::shared_ptr<arrow::Field>* merged);
+             bool widen, std::vector<std::string>* problems, std::shared_ptr<arrow::Field>* merged);
 
 std::shared_ptr<arrow::DataType> CompareStruct(const arrow::DataType& table, const arrow::DataType& data,
-                                               const std::string& path, bool merge,
+                                               const std::string& path, bool merge, bool widen,
                                                std::vector<std::string>* problems) {
   arrow::FieldVector out;
   auto tschema = arrow::schema(table.fields());
@@ -58,7 +58,7 @@ std::shared_ptr<arrow::DataType> CompareStruct(const arrow::DataType& table, con
       continue;
     }
     std::shared_ptr<arrow::Field> merged;
-    Compare(*tf, *data.field(idx), p, merge, problems, &merged);
+    Compare(*tf, *data.field(idx), p, merge, widen, problems, &merged);
     out.push_back(merged);
   }
   for (const auto& df : data.fields()) {
@@ -75,25 +75,29 @@ std::shared_ptr<arrow::DataType> CompareStruct(const arrow::DataType& table, con
 }
 
 void Compare(const arrow::Field& table, const arrow::Field& data, const std::string& path, bool merge,
-             std::vector<std::string>* problems, std::shared_ptr<arrow::Field>* merged) {
+             bool widen, std::vector<std::string>* problems, std::shared_ptr<arrow::Field>* merged) {
   *merged = table.Copy();
   const auto& tt = *table.type();
   const auto& dt = *data.type();
   if (tt.id() == arrow::Type::STRUCT && dt.id() == arrow::Type::STRUCT) {
-    *merged = table.WithType(CompareStruct(tt, dt, path, merge, problems));
+    *merged = table.WithType(CompareStruct(tt, dt, path, merge, widen, problems));
     return;
   }
   if (tt.id() == arrow::Type::LIST && dt.id() == arrow::Type::LIST) {
     std::shared_ptr<arrow::Field> elem;
-    Compare(*tt.field(0), *dt.field(0), path + ".element", merge, problems, &elem);
+    Compare(*tt.field(0), *dt.field(0), path + ".element", merge, widen, problems, &elem);
     *merged = table.WithType(arrow::list(elem));
     return;
   }
   if (tt.id() == arrow::Type::MAP && dt.id() == arrow::Type::MAP) {
     std::shared_ptr<arrow::Field> k, v;
-    Compare(*tt.field(0)->type()->field(0), *dt.field(0)->type()->field(0), path + ".key", merge, problems, &k);
-    Compare(*tt.field(0)->type()->field(1), *dt.field(0)->type()->field(1), path + ".value", merge, problems, &v);
+    Compare(*tt.field(0)->type()->field(0), *dt.field(0)->type()->field(0), path + ".key", merge, widen, problems, &k);
+    Compare(*tt.field(0)->type()->field(1), *dt.field(0)->type()->field(1), path + ".value", merge, widen, problems, &v);
     *merged = table.WithType(std::make_shared<arrow::MapType>(k, v));
+    return;
+  }
+  if (widen && protocol::IsAutomaticTypeChange(tt, dt)) {
+    *merged = table.WithType(data.type());
     return;
   }
   if (!SafelyCastable(dt, tt)) {
@@ -181,11 +185,12 @@ arrow::Result<std::shared_ptr<arrow::Schema>> NormalizeSchema(const arrow::Schem
 }
 
 arrow::Result<std::shared_ptr<arrow::Schema>> ReconcileSchemas(const arrow::Schema& table,
-                                                               const arrow::Schema& data, bool merge) {
+                                                               const arrow::Schema& data, bool merge,
+                                                               bool widen) {
   ARROW_ASSIGN_OR_RAISE(auto normalized, NormalizeSchema(data));
   std::vector<std::string> problems;
   auto merged = CompareStruct(*arrow::struct_(table.fields()), *arrow::struct_(normalized->fields()), "",
-                              merge, &problems);
+                              merge, widen, &problems);
   if (!problems.empty()) {
     std::string msg = "the data does not match the table schema:";
     for (const auto& p : problems) msg += "\n  - " + p;

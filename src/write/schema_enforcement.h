@@ -17,6 +17,10 @@
 
 namespace delta::write {
 
+/// Whether data of type `from` can be written into a column of type `to` without loss (same
+/// type, integer/float widening, decimal with room for every value, timestamp units).
+bool SafelyCastable(const arrow::DataType& from, const arrow::DataType& to);
+
 /// The Delta-compatible form of an Arrow type; kSchemaMismatch naming `column` if none exists.
 arrow::Result<std::shared_ptr<arrow::DataType>> NormalizeType(const std::shared_ptr<arrow::DataType>& type,
                                                               const std::string& column);
@@ -26,9 +30,12 @@ arrow::Result<std::shared_ptr<arrow::Schema>> NormalizeSchema(const arrow::Schem
 
 /// Checks that data with schema `data` can be written into `table`, with schema evolution when
 /// `merge` is set. Returns the schema the table will have after the write (== table unless
-/// merged). kSchemaMismatch listing every difference otherwise.
+/// merged). With `widen` (merge on a table with type widening enabled) a column the data has
+/// in a wider type the protocol allows is widened (the caller records delta.typeChanges).
+/// kSchemaMismatch listing every difference otherwise.
 arrow::Result<std::shared_ptr<arrow::Schema>> ReconcileSchemas(const arrow::Schema& table,
-                                                               const arrow::Schema& data, bool merge);
+                                                               const arrow::Schema& data, bool merge,
+                                                               bool widen = false);
 
 /// Conforms a batch to `target`: reorders and casts columns by name, fills absent nullable
 /// columns with nulls, and refuses nulls in non-nullable columns (kSchemaMismatch naming the

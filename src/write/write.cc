@@ -19,6 +19,8 @@
 #include "write/constraints.h"
 #include "write/data_file_writer.h"
 #include "write/footer_stats.h"
+#include "write/generated_columns.h"
+#include "protocol/type_widening.h"
 #include "util/compute_init.h"
 #include "util/uuid.h"
 #include "write/schema_enforcement.h"
@@ -147,6 +149,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     md.configuration = options.configuration;
     md.created_time = NowMs();
     schema = data_schema;
+    ARROW_RETURN_NOT_OK(write::ValidateGenerationExpressions(*schema));
     for (const auto& pc : md.partition_columns) {
       if (schema->GetFieldIndex(pc) < 0) {
         return DELTA_ERROR(kSchemaMismatch, "partition column '", pc, "' is not in the data");
@@ -158,7 +161,8 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
       schema = AssignColumnMapping(*schema, &next_id, /*keep_names=*/false);
       md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(next_id);
     }
-    new_protocol = protocol::RequiredProtocol(Protocol{1, 1, std::nullopt, std::nullopt}, *schema, md.configuration);
+    new_protocol = protocol::RequiredProtocol(Protocol{1, 1, std::nullopt, std::nullopt}, *schema, md.configuration,
+                                            /*defines_schema=*/true);
   } else {
     md = snapshot->metadata();
     if (!options.partition_by.empty() && options.partition_by != md.partition_columns &&
@@ -168,10 +172,24 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     }
     if (options.mode == WriteMode::kOverwrite && options.schema_mode == SchemaMode::kOverwrite) {
       schema = data_schema;
+      ARROW_RETURN_NOT_OK(write::ValidateGenerationExpressions(*schema));
       if (!options.partition_by.empty()) md.partition_columns = options.partition_by;
     } else {
-      ARROW_ASSIGN_OR_RAISE(schema, write::ReconcileSchemas(*snapshot->schema(), *data_schema,
-                                                            options.schema_mode == SchemaMode::kMerge));
+      // Generated columns the data lacks are computed below, so they are not missing.
+      auto data_for_table = protocol::SupportsWriterFeature(snapshot->protocol(), "generatedColumns")
+                                ? write::WithGeneratedFields(*snapshot->schema(), *data_schema)
+                                : data_schema;
+      // Merging into a table with type widening enabled widens columns the data has wider
+      // (recorded in delta.typeChanges), as Spark's schema evolution does.
+      const bool widen = options.schema_mode == SchemaMode::kMerge &&
+                         protocol::SupportsTypeWidening(snapshot->protocol()) &&
+                         protocol::BoolProperty(md, wire::kEnableTypeWidening, false);
+      ARROW_ASSIGN_OR_RAISE(schema, write::ReconcileSchemas(*snapshot->schema(), *data_for_table,
+                                                            options.schema_mode == SchemaMode::kMerge,
+                                                            widen));
+      if (widen) {
+        ARROW_ASSIGN_OR_RAISE(schema, protocol::RecordTypeChanges(*snapshot->schema(), *schema));
+      }
     }
     ARROW_ASSIGN_OR_RAISE(auto mode, protocol::GetColumnMappingMode(md));
     if (mode != ColumnMappingMode::kNone) {
@@ -186,6 +204,20 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     md.schema_string = schema_json;
     new_metadata = md;
   }
+  if (snapshot && new_metadata) {
+    // A changed schema may need a higher protocol (e.g. a column widened to timestamp_ntz).
+    const bool replaced_schema =
+        options.mode == WriteMode::kOverwrite && options.schema_mode == SchemaMode::kOverwrite;
+    Protocol p = protocol::RequiredProtocol(snapshot->protocol(), *schema, md.configuration, replaced_schema);
+    const Protocol& old = snapshot->protocol();
+    if (p.min_reader_version != old.min_reader_version || p.min_writer_version != old.min_writer_version ||
+        p.reader_features != old.reader_features || p.writer_features != old.writer_features) {
+      new_protocol = p;
+    }
+  }
+  const Protocol effective_protocol = new_protocol ? *new_protocol : snapshot->protocol();
+  ARROW_ASSIGN_OR_RAISE(auto generated, write::GeneratedColumns::Make(
+      schema, protocol::SupportsWriterFeature(effective_protocol, "generatedColumns")));
   ARROW_ASSIGN_OR_RAISE(auto mapping, protocol::GetColumnMappingMode(md));
 
   write::DataFileWriterOptions wo;
@@ -214,7 +246,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     auto st = data->ReadNext(&batch);
     if (!st.ok()) return cleanup(st);
     if (!batch) break;
-    auto conformed = write::ConformBatch(*batch, schema);
+    auto conformed = generated.Conform(*batch, schema);
     if (!conformed.ok()) return cleanup(conformed.status());
     if (replace_check) {
       auto outside = arrow::compute::ExecuteScalarExpression(*replace_check, arrow::compute::ExecBatch(**conformed));

@@ -9,10 +9,15 @@
 //    to the current names (existing files stay readable) and upgrades the protocol.
 //  - AddConstraint / DropConstraint: CHECK constraints (delta.constraints.<name>); adding one
 //    first verifies every existing row satisfies it.
+//  - ChangeColumnType: type widening (PROTOCOL.md "Type Widening") of a column, nested field
+//    ("a.b") or array element / map key / map value ("tags.element", "m.value"); only the
+//    changes the protocol allows, only with delta.enableTypeWidening=true; recorded in
+//    delta.typeChanges; no data file is rewritten (readers cast old files up).
 //
 // Concurrency: each is a metadata change, so it conflicts with any concurrent commit that also
 // changes metadata or protocol, and concurrent writers retrying over it fail with
-// MetadataChanged (Spark's rule). PROTOCOL.md "Column Mapping", "Check Constraints".
+// MetadataChanged (Spark's rule). PROTOCOL.md "Column Mapping", "Check Constraints",
+// "Type Widening".
 #pragma once
 
 #include <cstdint>
@@ -37,5 +42,11 @@ arrow::Result<int64_t> AddConstraint(const std::string& uri, const std::string& 
                                      const std::string& expression);
 arrow::Result<int64_t> DropConstraint(const std::string& uri, const std::string& name,
                                       bool if_exists = false);
+/// Widens the type of `column` (a dotted path) to `type`. kUnsupportedFeature when type
+/// widening is not enabled or the column feeds a generated column; kSchemaMismatch naming the
+/// column, its type and `type` when the protocol does not allow the change; kInvalidArgument
+/// for an unknown column.
+arrow::Result<int64_t> ChangeColumnType(const std::string& uri, const std::string& column,
+                                        const std::shared_ptr<arrow::DataType>& type);
 
 }  // namespace delta
