@@ -87,5 +87,23 @@ TableState LogReplayer::Finish() {
   return s;
 }
 
+TableState ReplayOnto(TableState base, std::vector<ActionBatch> commits, bool keep_tombstones) {
+  LogReplayer replayer(keep_tombstones);
+  for (auto it = commits.rbegin(); it != commits.rend(); ++it) replayer.ApplyCommit(std::move(*it));
+  // The base state plays the checkpoint: it holds exactly what a checkpoint of its version
+  // would (live files in order, tombstones, txns, live domains, protocol, metadata).
+  ActionBatch as_checkpoint;
+  as_checkpoint.protocol = std::move(base.protocol);
+  as_checkpoint.metadata = std::move(base.metadata);
+  as_checkpoint.adds = std::move(base.files);
+  as_checkpoint.removes = std::move(base.tombstones);
+  as_checkpoint.txns.reserve(base.txns.size());
+  for (auto& [_, t] : base.txns) as_checkpoint.txns.push_back(std::move(t));
+  as_checkpoint.domain_metadata.reserve(base.domains.size());
+  for (auto& [_, d] : base.domains) as_checkpoint.domain_metadata.push_back(std::move(d));
+  replayer.ApplyCheckpoint(std::move(as_checkpoint));
+  return replayer.Finish();
+}
+
 }  // namespace log
 }  // namespace delta

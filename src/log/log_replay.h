@@ -7,6 +7,10 @@
 // domainMetadata keep the newest per key. Going backwards means the (large) checkpoint needs
 // no hashing at all when no later commit touched its files: each checkpoint add is checked
 // against the (small) set of keys the commits decided.
+// Incremental replay (ReplayOnto) is the same algorithm with a known state standing in for the
+// checkpoint: the new commits are applied newest first, then the base state's files, txns,
+// domains and tombstones are filtered by the keys those commits decided. The result equals a
+// full replay of the whole log, file order included.
 // Pure: actions in, state out. Not thread-safe (one replayer per snapshot load).
 #pragma once
 
@@ -58,5 +62,11 @@ class LogReplayer {
   std::unordered_set<std::string> seen_domains_;
   std::vector<RemoveFile> tombstones_;
 };
+
+/// The state after applying `commits` (ascending versions, each the whole commit) to `base`,
+/// the state of the version just before the first of them. Equal to replaying the whole log
+/// up to the last commit. With `keep_tombstones`, `base.tombstones` must hold the base
+/// version's tombstones.
+TableState ReplayOnto(TableState base, std::vector<ActionBatch> commits, bool keep_tombstones);
 
 }  // namespace delta::log
