@@ -4,6 +4,8 @@
 #include <atomic>
 #include <thread>
 
+#include <arrow/buffer.h>
+
 #include "delta/error.h"
 #include "log/action_json.h"
 #include "log/checkpoint_reader.h"
@@ -101,6 +103,30 @@ arrow::Result<std::vector<ActionBatch>> ReadCommits(const storage::TableLocation
     return arrow::Status::OK();
   }));
   return out;
+}
+
+arrow::Result<std::optional<int64_t>> ReadInCommitTimestamp(const storage::TableLocation& loc,
+                                                            const log::LogFile& commit) {
+  auto file = loc.fs->OpenInputFile(commit.path);
+  if (!file.ok()) {
+    return DELTA_ERROR(kIoError, "cannot open ", commit.path, ": ", file.status().message());
+  }
+  ARROW_ASSIGN_OR_RAISE(int64_t size, (*file)->GetSize());
+  std::string head;
+  for (int64_t chunk = 4096, pos = 0; pos < size; pos += chunk, chunk *= 4) {
+    ARROW_ASSIGN_OR_RAISE(auto buf, (*file)->ReadAt(pos, std::min(chunk, size - pos)));
+    head += buf->ToString();
+    if (head.find('\n') != std::string::npos) break;
+  }
+  const size_t nl = head.find('\n');
+  if (nl != std::string::npos) head.resize(nl);
+  ARROW_ASSIGN_OR_RAISE(auto first, log::ParseActions(head, commit.path));
+  if (!first.commit_info) {
+    ARROW_ASSIGN_OR_RAISE(auto all, ReadCommits(loc, {commit}));
+    if (!all[0].commit_info) return std::optional<int64_t>{};
+    return all[0].commit_info->in_commit_timestamp;
+  }
+  return first.commit_info->in_commit_timestamp;
 }
 
 int64_t CommitTimestamp(const ActionBatch& commit, bool use_ict, int64_t fallback) {

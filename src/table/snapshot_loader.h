@@ -58,6 +58,13 @@ arrow::Result<std::pair<Protocol, Metadata>> ReadProtocolAndMetadata(
 arrow::Result<std::vector<ActionBatch>> ReadCommits(const storage::TableLocation& loc,
                                                     const std::vector<log::LogFile>& commits);
 
+/// The inCommitTimestamp of a commit, read from its first line (where writers MUST put
+/// commitInfo when in-commit timestamps are on), so the cost does not grow with the commit;
+/// the whole commit is parsed only when the first line is not commitInfo. Empty when the
+/// commit has none.
+arrow::Result<std::optional<int64_t>> ReadInCommitTimestamp(const storage::TableLocation& loc,
+                                                            const log::LogFile& commit);
+
 /// The commit timestamp of a commit: its in-commit timestamp when `use_ict`, else `fallback`.
 int64_t CommitTimestamp(const ActionBatch& commit, bool use_ict, int64_t fallback);
 

@@ -126,14 +126,14 @@ arrow::Result<int64_t> Table::VersionAtTimestamp(int64_t timestamp_ms) const {
     std::vector<std::optional<int64_t>> ict(commits.size());
     auto ict_at = [&](size_t i) -> arrow::Result<int64_t> {
       if (!ict[i]) {
-        ARROW_ASSIGN_OR_RAISE(auto batches, table::ReadCommits(loc, {commits[i]}));
-        if (!batches[0].commit_info || !batches[0].commit_info->in_commit_timestamp) {
+        ARROW_ASSIGN_OR_RAISE(auto t, table::ReadInCommitTimestamp(loc, commits[i]));
+        if (!t) {
           return DELTA_ERROR(kCorruptLog, "commit ", commits[i].name.version, " of ", loc.uri,
                              " has no inCommitTimestamp although in-commit timestamps are "
                              "enabled from version ",
                              commits[first_ict].name.version);
         }
-        ict[i] = *batches[0].commit_info->in_commit_timestamp;
+        ict[i] = *t;
       }
       return *ict[i];
     };
