@@ -189,13 +189,15 @@ bool InCommitTimestampsEnabled(const Metadata& md) {
 
 // The state a snapshot holds, as replay input. Stats may be filled in concurrently by
 // EnsureStats: the copy of the file list is taken under its lock.
-log::TableState StateOf(const Snapshot& s, std::vector<std::string>* deferred_stats) {
+log::TableState StateOf(const Snapshot& s, size_t extra_files,
+                        std::vector<std::string>* deferred_stats) {
   log::TableState st;
   st.protocol = s.protocol_;
   st.metadata = s.metadata_;
   {
     std::lock_guard<std::mutex> lock(s.stats_mu_);
-    st.files = s.files_;
+    st.files.reserve(s.files_.size() + extra_files);
+    st.files.insert(st.files.end(), s.files_.begin(), s.files_.end());
     if (!s.stats_filled_) *deferred_stats = s.deferred_stats_files_;
   }
   st.txns = s.txns_;
@@ -343,7 +345,9 @@ arrow::Result<std::shared_ptr<const Snapshot>> SnapshotAfterCommits(
   std::optional<CommitInfo> last_commit_info = commits.back().commit_info;
   const bool keep_tombstones = base && base->has_tombstones_;
   std::vector<std::string> deferred_stats;
-  log::TableState state = base ? StateOf(*base, &deferred_stats) : log::TableState{};
+  size_t new_adds = 0;
+  for (const auto& c : commits) new_adds += c.adds.size();
+  log::TableState state = base ? StateOf(*base, new_adds, &deferred_stats) : log::TableState{};
   state = log::ReplayOnto(std::move(state), std::move(commits), keep_tombstones);
   ARROW_ASSIGN_OR_RAISE(auto snap, SnapshotFromState(loc, version, std::move(state)));
   snap->has_tombstones_ = keep_tombstones;
