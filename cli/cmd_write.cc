@@ -121,9 +121,13 @@ int RunWrite(const WriteArgs& args) {
     opts.replace_where = *pred;
   }
   // Parse text inputs as the table's column types when the table exists.
+  // The snapshot read here is handed to the write, which only reads commits newer than it.
   std::shared_ptr<arrow::Schema> hint;
   if (auto table = delta::Table::Open(args.table); table.ok() && !args.overwrite_schema) {
-    if (auto snap = (*table)->GetSnapshot(); snap.ok()) hint = (*snap)->schema();
+    if (auto snap = (*table)->GetSnapshot(); snap.ok()) {
+      hint = (*snap)->schema();
+      opts.snapshot = *snap;
+    }
   }
   std::vector<std::shared_ptr<arrow::RecordBatchReader>> readers;
   for (const auto& in : args.inputs) {

@@ -23,6 +23,16 @@
 
 namespace delta {
 
+/// The log I/O a snapshot took to build: a full load reads a checkpoint and the commits after
+/// it; an incremental update (Table::UpdateSnapshot, Transaction::PostCommitSnapshot) reads
+/// only commits newer than its base, and a post-commit snapshot none it did not already read.
+struct SnapshotLoadMetrics {
+  /// The version of the snapshot this one was built from; empty for a full load.
+  std::optional<int64_t> base_version;
+  int64_t commit_files_read = 0;
+  int64_t checkpoint_files_read = 0;  ///< checkpoint parts, V2 checkpoint files and sidecars
+};
+
 class Snapshot {
  public:
   int64_t version() const { return version_; }
@@ -42,8 +52,11 @@ class Snapshot {
   const std::map<std::string, DomainMetadata>& domain_metadata() const { return domains_; }
   /// Remove actions still in the table state (loaded only on request: checkpoints, VACUUM).
   const std::vector<RemoveFile>& tombstones() const { return tombstones_; }
-  /// Version of the checkpoint the snapshot was loaded from, if any.
+  /// Version of the checkpoint the snapshot was loaded from, if any (for an incrementally
+  /// updated snapshot: the checkpoint its base was loaded from).
   std::optional<int64_t> checkpoint_version() const { return checkpoint_version_; }
+  /// How this snapshot was built (full load or incremental update) and what it read.
+  const SnapshotLoadMetrics& load_metrics() const { return load_metrics_; }
 
   const std::string& table_uri() const { return table_uri_; }
   const std::string& table_root() const { return table_root_; }
@@ -69,6 +82,7 @@ class Snapshot {
   std::vector<AddFile> files_;
   std::map<std::string, SetTransaction> txns_;
   std::vector<RemoveFile> tombstones_;
+  bool has_tombstones_ = false;  ///< tombstones_ was loaded (else it is empty, not unknown)
   std::map<std::string, DomainMetadata> domains_;
   std::optional<int64_t> checkpoint_version_;
   std::string table_uri_;
@@ -76,8 +90,12 @@ class Snapshot {
   std::shared_ptr<arrow::fs::FileSystem> fs_;
   /// Checkpoint Parquet files (and sidecars) whose stats were not read yet.
   std::vector<std::string> deferred_stats_files_;
+  SnapshotLoadMetrics load_metrics_;
   mutable std::once_flag stats_once_;
   mutable arrow::Status stats_status_;
+  /// Held while EnsureStats writes stats into files_ and while an update copies files_.
+  mutable std::mutex stats_mu_;
+  mutable bool stats_filled_ = false;  ///< guarded by stats_mu_
 };
 
 }  // namespace delta

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/filesystem/filesystem.h>
 #include <arrow/result.h>
 
 #include "delta/snapshot.h"
@@ -22,7 +23,9 @@
 namespace delta {
 
 struct TableOptions {
-  // Reserved for storage options (credentials, endpoints) of object stores.
+  /// The filesystem to read the table through instead of one resolved from the URI (which is
+  /// then a path within it): wrappers that count or fail I/O in tests, custom stores.
+  std::shared_ptr<arrow::fs::FileSystem> filesystem;
 };
 
 /// One commit as history shows it.
@@ -46,12 +49,23 @@ class Table {
   arrow::Result<std::shared_ptr<const Snapshot>> GetSnapshot(
       std::optional<int64_t> version = std::nullopt) const;
 
+  /// `snapshot` (of this table) brought to `version` (latest when empty) by reading only the
+  /// commits after it and replaying them onto its state; `snapshot` itself when nothing is
+  /// newer. Falls back to a full load when those commits are no longer all in the log. The
+  /// result's load_metrics() says which happened and what was read. kInvalidArgument for an
+  /// older version or a snapshot of another table.
+  arrow::Result<std::shared_ptr<const Snapshot>> UpdateSnapshot(
+      const std::shared_ptr<const Snapshot>& snapshot,
+      std::optional<int64_t> version = std::nullopt) const;
+
   /// The snapshot in effect at `timestamp_ms` (milliseconds since the epoch, UTC): the newest
   /// version committed at or before it. kTimestampOutOfRange if it precedes the first commit
   /// still in the log; a timestamp after the newest commit gives the newest version.
   arrow::Result<std::shared_ptr<const Snapshot>> GetSnapshotAtTimestamp(int64_t timestamp_ms) const;
 
-  /// The version in effect at `timestamp_ms` (see GetSnapshotAtTimestamp).
+  /// The version in effect at `timestamp_ms` (see GetSnapshotAtTimestamp). Reads the log
+  /// listing, the protocol and metadata (not the file list) and, on tables with in-commit
+  /// timestamps, O(log n) commit files: in-commit timestamps increase strictly with versions.
   arrow::Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms) const;
 
   /// Commits newest first; at most `limit` of them when given.

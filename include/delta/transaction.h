@@ -10,11 +10,22 @@
 // ProtocolChanged, ConcurrentTransaction) and the winning version. Blind appends never
 // conflict with each other.
 //
+// In-commit timestamps (PROTOCOL.md "In-Commit Timestamps"): when the table (after this
+// commit) has delta.enableInCommitTimestamps=true, commitInfo is the first action and carries
+// inCommitTimestamp = max(clock, previous commit's inCommitTimestamp + 1), recomputed from the
+// winning commit after a lost race; the commit that enables them on an existing table also
+// records delta.inCommitTimestampEnablementVersion/-Timestamp in the metadata.
+//
+// After a successful Commit, PostCommitSnapshot() is the table at the committed version, built
+// from the read snapshot, the winning commits read during rebases and this transaction's own
+// actions: a writer that commits repeatedly never reloads the log.
+//
 // Thread safety: a Transaction is used by one thread. Many transactions (threads or
 // processes) may commit to one table concurrently.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,6 +57,8 @@ std::string_view ConflictKindName(ConflictKind kind);
 struct CommitResult {
   int64_t version = -1;
   int attempts = 1;  ///< 1 when the first try won
+  /// The commit's inCommitTimestamp, when in-commit timestamps are enabled.
+  std::optional<int64_t> in_commit_timestamp;
 };
 
 struct TransactionOptions {
@@ -53,6 +66,9 @@ struct TransactionOptions {
   int max_attempts = 1000;
   /// Overrides the store resolved from the table location (tests: fault injection).
   std::shared_ptr<LogStore> log_store;
+  /// The writer's clock, ms since the epoch (default: the system clock). Tests inject clocks
+  /// that jump backwards to check that in-commit timestamps stay monotonic.
+  std::function<int64_t()> clock;
 };
 
 class Transaction {
@@ -88,12 +104,18 @@ class Transaction {
   /// The version this transaction read (-1 when creating the table).
   int64_t read_version() const;
 
+  /// The table as of the version this transaction committed (valid after a successful Commit;
+  /// kInvalidArgument before). Built without reading the log: the read snapshot plus the
+  /// winning commits read while rebasing plus this transaction's actions (log::ReplayOnto).
+  arrow::Result<std::shared_ptr<const Snapshot>> PostCommitSnapshot() const;
+
   ~Transaction();
   struct Impl;
 
  private:
   explicit Transaction(std::unique_ptr<Impl> impl);
-  ActionBatch BuildActions(int64_t version, int64_t now_ms) const;
+  ActionBatch BuildActions(int64_t version, int64_t now_ms, std::optional<int64_t> ict,
+                           bool enabling_ict) const;
   void MaybeCheckpoint(int64_t version) const;
 
   std::unique_ptr<Impl> impl_;

@@ -66,6 +66,12 @@ struct WriteOptions {
   /// Idempotent writes: skip the write if (app_id, version) is already committed.
   std::optional<std::pair<std::string, int64_t>> app_transaction;
   TransactionOptions transaction;
+  /// A snapshot of this table from an earlier read or write: the write brings it up to date by
+  /// reading only newer commits (Table::UpdateSnapshot) instead of loading the whole log.
+  std::shared_ptr<const Snapshot> snapshot;
+  /// Return the table after the write in WriteMetrics::snapshot: a writer loop passes it as
+  /// `snapshot` to its next write and never reloads the log.
+  bool return_snapshot = false;
 };
 
 struct WriteMetrics {
@@ -77,6 +83,9 @@ struct WriteMetrics {
   int64_t num_output_bytes = 0;
   int64_t num_removed_bytes = 0;
   int commit_attempts = 0;
+  /// The table after this write (built from the read snapshot and the committed actions, no
+  /// log reads), when WriteOptions::return_snapshot asked for it.
+  std::shared_ptr<const Snapshot> snapshot;
 };
 
 /// Writes `data` to the table at `uri`, creating it if needed (and allowed by the mode).

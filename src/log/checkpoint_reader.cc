@@ -283,6 +283,9 @@ arrow::Result<ActionBatch> ReadParquetCheckpoint(arrow::fs::FileSystem& fs, cons
     for (int i = 0; i < schema->num_fields(); ++i) {
       const auto& name = schema->field(i)->name();
       if (name == wire::kRemove && !options.include_removes) continue;
+      if (options.only_protocol_and_metadata && name != wire::kMetaData && name != wire::kProtocol) {
+        continue;
+      }
       if (name == wire::kAdd || name == wire::kRemove || name == wire::kMetaData ||
           name == wire::kProtocol || name == wire::kTxn || name == wire::kDomainMetadata ||
           name == wire::kCheckpointMetadata || name == wire::kSidecar) {

@@ -25,6 +25,8 @@ struct CheckpointReadOptions {
   /// Skip add.stats / add.stats_parsed (the bulk of a checkpoint): snapshots load them lazily,
   /// only when a scan, a count or a checkpoint needs them.
   bool skip_stats = false;
+  /// Read only the protocol and metaData columns (timestamp resolution needs nothing else).
+  bool only_protocol_and_metadata = false;
 };
 
 /// Reads one checkpoint Parquet file (classic, one part, a V2 top-level file, or a sidecar).

@@ -26,6 +26,12 @@ std::string LogReplayer::FileKey(const std::string& path,
   return key;
 }
 
+bool LogReplayer::Seen(const std::string& path,
+                       const std::optional<DeletionVectorDescriptor>& dv) const {
+  if (!dv && path.find('%') == std::string::npos) return seen_.find(std::string_view(path)) != seen_.end();
+  return seen_.count(FileKey(path, dv)) > 0;
+}
+
 void LogReplayer::ApplyNonFileActions(ActionBatch& batch) {
   // Newest first: only the first protocol/metaData/txn/domain seen counts.
   if (!protocol_ && batch.protocol) protocol_ = std::move(batch.protocol);
@@ -55,18 +61,25 @@ void LogReplayer::ApplyCommit(ActionBatch&& batch) {
 void LogReplayer::ApplyCheckpoint(ActionBatch&& part) {
   ApplyNonFileActions(part);
   const bool filter = !seen_.empty();
-  if (checkpoint_files_.empty() && !filter) {
+  if (checkpoint_files_.empty()) {
+    // Filter in place and keep the vector (and its spare capacity): no file is moved unless an
+    // earlier one was dropped.
+    if (filter) {
+      part.adds.erase(std::remove_if(part.adds.begin(), part.adds.end(),
+                                     [&](const AddFile& a) { return Seen(a.path, a.deletion_vector); }),
+                      part.adds.end());
+    }
     checkpoint_files_ = std::move(part.adds);
   } else {
     checkpoint_files_.reserve(checkpoint_files_.size() + part.adds.size());
     for (auto& a : part.adds) {
-      if (filter && seen_.count(FileKey(a.path, a.deletion_vector))) continue;
+      if (filter && Seen(a.path, a.deletion_vector)) continue;
       checkpoint_files_.push_back(std::move(a));
     }
   }
   if (keep_tombstones_) {
     for (auto& r : part.removes) {
-      if (filter && seen_.count(FileKey(r.path, r.deletion_vector))) continue;
+      if (filter && Seen(r.path, r.deletion_vector)) continue;
       tombstones_.push_back(std::move(r));
     }
   }
@@ -75,6 +88,7 @@ void LogReplayer::ApplyCheckpoint(ActionBatch&& part) {
 TableState LogReplayer::Finish() {
   TableState s;
   s.protocol = std::move(protocol_);
+  // (The files vector grows here unless its capacity was reserved: ReplayOnto's callers do.)
   s.metadata = std::move(metadata_);
   s.files = std::move(checkpoint_files_);
   s.files.reserve(s.files.size() + commit_files_.size());
@@ -85,6 +99,24 @@ TableState LogReplayer::Finish() {
   seen_.clear();
   commit_files_.clear();
   return s;
+}
+
+TableState ReplayOnto(TableState base, std::vector<ActionBatch> commits, bool keep_tombstones) {
+  LogReplayer replayer(keep_tombstones);
+  for (auto it = commits.rbegin(); it != commits.rend(); ++it) replayer.ApplyCommit(std::move(*it));
+  // The base state plays the checkpoint: it holds exactly what a checkpoint of its version
+  // would (live files in order, tombstones, txns, live domains, protocol, metadata).
+  ActionBatch as_checkpoint;
+  as_checkpoint.protocol = std::move(base.protocol);
+  as_checkpoint.metadata = std::move(base.metadata);
+  as_checkpoint.adds = std::move(base.files);
+  as_checkpoint.removes = std::move(base.tombstones);
+  as_checkpoint.txns.reserve(base.txns.size());
+  for (auto& [_, t] : base.txns) as_checkpoint.txns.push_back(std::move(t));
+  as_checkpoint.domain_metadata.reserve(base.domains.size());
+  for (auto& [_, d] : base.domains) as_checkpoint.domain_metadata.push_back(std::move(d));
+  replayer.ApplyCheckpoint(std::move(as_checkpoint));
+  return replayer.Finish();
 }
 
 }  // namespace log

@@ -105,6 +105,13 @@ inline constexpr char kValueContainsNull[] = "valueContainsNull";
 inline constexpr char kColumnMappingId[] = "delta.columnMapping.id";
 inline constexpr char kColumnMappingPhysicalName[] = "delta.columnMapping.physicalName";
 inline constexpr char kColumnMappingMode[] = "delta.columnMapping.mode";
+// In-commit timestamps: table properties and the writer feature.
+inline constexpr char kEnableInCommitTimestamps[] = "delta.enableInCommitTimestamps";
+inline constexpr char kInCommitTimestampEnablementVersion[] =
+    "delta.inCommitTimestampEnablementVersion";
+inline constexpr char kInCommitTimestampEnablementTimestamp[] =
+    "delta.inCommitTimestampEnablementTimestamp";
+inline constexpr char kInCommitTimestampFeature[] = "inCommitTimestamp";
 inline constexpr char kParquetFieldId[] = "PARQUET:field_id";
 
 // CDF

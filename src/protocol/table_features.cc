@@ -57,11 +57,11 @@ arrow::Status CheckReadSupported(const Protocol& protocol, const std::string& ta
 arrow::Status CheckWriteSupported(const Protocol& protocol, const std::string& table) {
   ARROW_RETURN_NOT_OK(CheckReadSupported(protocol, table));
   // Writer features whose rules deltacpp's writers follow (or that need nothing of appends).
-  static const std::array<std::string_view, 13> kSupported = {
+  static const std::array<std::string_view, 14> kSupported = {
       "appendOnly",       "invariants",     "columnMapping",   "timestampNtz",
       "deletionVectors",  "changeDataFeed", "domainMetadata",  "v2Checkpoint",
       "vacuumProtocolCheck", "checkConstraints", "generatedColumns", "typeWidening",
-      "typeWidening-preview"};
+      "typeWidening-preview", "inCommitTimestamp"};
   if (protocol.min_writer_version > 7) {
     return DELTA_ERROR(kUnsupportedFeature, "table ", table, " requires writer version ",
                        protocol.min_writer_version, "; deltacpp writes versions up to 7");
@@ -127,13 +127,14 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   const bool v2_checkpoint = policy != conf.end() && util::ToLower(policy->second) == "v2";
   const bool generated = defines_schema && HasGenerationExpression(schema);
   const bool type_widening = on(wire::kEnableTypeWidening);
+  const bool ict = on(wire::kEnableInCommitTimestamps);
 
   std::set<std::string> reader, writer;
   LegacyFeatures(current, &reader, &writer);
   for (const auto& f : current.reader_features.value_or(std::vector<std::string>{})) reader.insert(f);
   for (const auto& f : current.writer_features.value_or(std::vector<std::string>{})) writer.insert(f);
   const bool needs_features =
-      current.min_writer_version >= 7 || ntz || dv || v2_checkpoint || type_widening;
+      current.min_writer_version >= 7 || ntz || dv || v2_checkpoint || type_widening || ict;
   if (!needs_features) {
     Protocol p = current;
     p.min_reader_version = std::max(p.min_reader_version, mapping ? 2 : 1);
@@ -153,12 +154,19 @@ Protocol RequiredProtocol(const Protocol& current, const arrow::Schema& schema,
   if (type_widening && !reader.count("typeWidening-preview")) {
     reader.insert("typeWidening"), writer.insert("typeWidening");
   }
+  if (ict) writer.insert(wire::kInCommitTimestampFeature);
   // Every reader feature is also a writer feature.
   for (const auto& f : reader) writer.insert(f);
   Protocol p;
-  p.min_reader_version = 3;
+  // Writer-only features (inCommitTimestamp, checkConstraints, ...) leave the reader version
+  // alone: reader version 3 only when a reader feature needs it (or the table has it).
+  if (reader.empty() && current.min_reader_version < 3) {
+    p.min_reader_version = std::max(current.min_reader_version, 1);
+  } else {
+    p.min_reader_version = 3;
+    p.reader_features = std::vector<std::string>(reader.begin(), reader.end());
+  }
   p.min_writer_version = 7;
-  p.reader_features = std::vector<std::string>(reader.begin(), reader.end());
   p.writer_features = std::vector<std::string>(writer.begin(), writer.end());
   return p;
 }

@@ -39,12 +39,14 @@ arrow::Status Snapshot::EnsureStats() const {
     }
     // Only the stats members are written, each before any reader of stats returns from
     // EnsureStats (std::call_once orders them); other members are untouched.
+    std::lock_guard<std::mutex> lock(stats_mu_);
     auto& files = const_cast<std::vector<AddFile>&>(files_);
     for (auto& f : files) {
       if (f.stats) continue;
       auto it = stats.find(StatsKey(f));
       if (it != stats.end()) f.stats = std::move(it->second);
     }
+    stats_filled_ = true;
   });
   return stats_status_;
 }

@@ -7,6 +7,7 @@
 
 #include "delta/error.h"
 #include "log/action_json.h"
+#include "log/wire_names.h"
 #include "protocol/table_features.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
@@ -24,9 +25,18 @@ Table::~Table() = default;
 
 const std::string& Table::uri() const { return impl_->loc.uri; }
 
-arrow::Result<std::shared_ptr<Table>> Table::Open(const std::string& uri, const TableOptions&) {
+arrow::Result<std::shared_ptr<Table>> Table::Open(const std::string& uri,
+                                                  const TableOptions& options) {
   ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
-  ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
+  storage::TableLocation loc;
+  if (options.filesystem) {
+    loc.fs = options.filesystem;
+    loc.uri = uri;
+    loc.root = uri;
+    while (loc.root.size() > 1 && loc.root.back() == '/') loc.root.pop_back();
+  } else {
+    ARROW_ASSIGN_OR_RAISE(loc, storage::ResolveTableLocation(uri));
+  }
   // One stat, not a listing: snapshot loads list the log anyway, and a log of 10k commits
   // costs milliseconds to list. An empty _delta_log fails at the first snapshot load.
   auto info = loc.fs->GetFileInfo(loc.LogDir());
@@ -44,10 +54,28 @@ arrow::Result<std::shared_ptr<const Snapshot>> Table::GetSnapshot(
   return table::LoadSnapshot(impl_->loc, version);
 }
 
+arrow::Result<std::shared_ptr<const Snapshot>> Table::UpdateSnapshot(
+    const std::shared_ptr<const Snapshot>& snapshot, std::optional<int64_t> version) const {
+  return table::UpdateSnapshot(impl_->loc, snapshot, version);
+}
+
+namespace {
+
+std::optional<int64_t> Int64Property(const Metadata& md, const std::string& key) {
+  auto it = md.configuration.find(key);
+  if (it == md.configuration.end()) return std::nullopt;
+  int64_t v = 0;
+  if (!arrow::internal::ParseValue<arrow::Int64Type>(it->second.data(), it->second.size(), &v)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
 arrow::Result<int64_t> Table::VersionAtTimestamp(int64_t timestamp_ms) const {
   const auto& loc = impl_->loc;
-  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc));
-  ARROW_ASSIGN_OR_RAISE(auto latest, table::LoadSnapshotFromListing(loc, listing, std::nullopt));
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc, /*with_times=*/false));
   std::vector<log::LogFile> commits = log::CommitFiles(listing);
   // Only versions that can still be reconstructed count: from the oldest checkpoint (or 0).
   int64_t oldest = commits.empty() ? 0 : commits.front().name.version;
@@ -69,39 +97,71 @@ arrow::Result<int64_t> Table::VersionAtTimestamp(int64_t timestamp_ms) const {
   if (commits.empty()) {
     return DELTA_ERROR(kTimestampOutOfRange, "table ", loc.uri, " has no commits to time travel to");
   }
-  // File times, made strictly increasing as Delta does for commits written within one ms.
-  std::vector<int64_t> ts(commits.size());
-  for (size_t i = 0; i < commits.size(); ++i) {
-    ts[i] = commits[i].modification_time_ms;
-    if (i > 0 && ts[i] <= ts[i - 1]) ts[i] = ts[i - 1] + 1;
-  }
-  const auto& md = latest->metadata();
-  if (protocol::BoolProperty(md, "delta.enableInCommitTimestamps", false)) {
-    int64_t enabled_at = 0;
-    if (auto it = md.configuration.find("delta.inCommitTimestampEnablementVersion");
-        it != md.configuration.end()) {
-      enabled_at = std::atoll(it->second.c_str());
-    }
-    // In-commit timestamps are monotonic from their enablement version: read them.
-    std::vector<log::LogFile> ict_commits;
-    std::vector<size_t> idx;
-    for (size_t i = 0; i < commits.size(); ++i) {
-      if (commits[i].name.version >= enabled_at) {
-        ict_commits.push_back(commits[i]);
-        idx.push_back(i);
-      }
-    }
-    ARROW_ASSIGN_OR_RAISE(auto batches, table::ReadCommits(loc, ict_commits));
-    for (size_t k = 0; k < batches.size(); ++k) {
-      ts[idx[k]] = table::CommitTimestamp(batches[k], true, ts[idx[k]]);
-    }
-  }
-  if (timestamp_ms < ts.front()) {
+  auto before_earliest = [&](int64_t earliest_ms) {
     return DELTA_ERROR(kTimestampOutOfRange, "timestamp ", timestamp_ms,
                        " ms is before the earliest available version ",
                        commits.front().name.version, " of ", loc.uri, " (committed at ",
-                       ts.front(), " ms)");
+                       earliest_ms, " ms)");
+  };
+  // Only the protocol and metadata matter here, not the file list.
+  ARROW_ASSIGN_OR_RAISE(auto pm, table::ReadProtocolAndMetadata(loc, listing));
+  const Metadata& md = pm.second;
+  // PROTOCOL.md "Recommendations for Readers of Tables with In-Commit Timestamps": versions
+  // from the enablement version on are ordered by their in-commit timestamps; a timestamp at
+  // or after the enablement timestamp looks only there, an earlier one only before it.
+  size_t first_ict = commits.size();
+  if (protocol::BoolProperty(md, wire::kEnableInCommitTimestamps, false)) {
+    const int64_t enabled_at = Int64Property(md, wire::kInCommitTimestampEnablementVersion).value_or(0);
+    const auto enabled_ts = Int64Property(md, wire::kInCommitTimestampEnablementTimestamp);
+    first_ict = std::lower_bound(commits.begin(), commits.end(), enabled_at,
+                                 [](const log::LogFile& c, int64_t v) { return c.name.version < v; }) -
+                commits.begin();
+    if (first_ict > 0 && enabled_ts && timestamp_ms < *enabled_ts) {
+      commits.resize(first_ict);  // only the file-time versions before enablement
+      first_ict = commits.size();
+    }
   }
+  if (first_ict < commits.size()) {
+    // Strictly increasing: binary search, reading O(log n) commit files.
+    std::vector<std::optional<int64_t>> ict(commits.size());
+    auto ict_at = [&](size_t i) -> arrow::Result<int64_t> {
+      if (!ict[i]) {
+        ARROW_ASSIGN_OR_RAISE(auto t, table::ReadInCommitTimestamp(loc, commits[i]));
+        if (!t) {
+          return DELTA_ERROR(kCorruptLog, "commit ", commits[i].name.version, " of ", loc.uri,
+                             " has no inCommitTimestamp although in-commit timestamps are "
+                             "enabled from version ",
+                             commits[first_ict].name.version);
+        }
+        ict[i] = *t;
+      }
+      return *ict[i];
+    };
+    ARROW_ASSIGN_OR_RAISE(int64_t first_ts, ict_at(first_ict));
+    if (timestamp_ms >= first_ts) {
+      size_t lo = first_ict, hi = commits.size() - 1;  // ict(lo) <= timestamp_ms
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        ARROW_ASSIGN_OR_RAISE(int64_t t, ict_at(mid));
+        if (t <= timestamp_ms) {
+          lo = mid;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return commits[lo].name.version;
+    }
+    if (first_ict == 0) return before_earliest(first_ts);
+    commits.resize(first_ict);  // before the enablement: file times decide
+  }
+  // File times, made strictly increasing as Delta does for commits written within one ms.
+  std::vector<int64_t> ts(commits.size());
+  for (size_t i = 0; i < commits.size(); ++i) {
+    ARROW_RETURN_NOT_OK(storage::EnsureModificationTime(loc, &commits[i]));
+    ts[i] = commits[i].modification_time_ms;
+    if (i > 0 && ts[i] <= ts[i - 1]) ts[i] = ts[i - 1] + 1;
+  }
+  if (timestamp_ms < ts.front()) return before_earliest(ts.front());
   auto it = std::upper_bound(ts.begin(), ts.end(), timestamp_ms);
   return commits[(it - ts.begin()) - 1].name.version;
 }

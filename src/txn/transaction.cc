@@ -1,6 +1,8 @@
 #include "delta/transaction.h"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -8,7 +10,10 @@
 #include "delta/error.h"
 #include "log/action_json.h"
 #include "log/log_file_names.h"
+#include "log/wire_names.h"
+#include "protocol/table_features.h"
 #include "storage/table_location.h"
+#include "table/snapshot_loader.h"
 #include "txn/conflict_checker.h"
 
 namespace delta {
@@ -31,6 +36,27 @@ struct Transaction::Impl {
   TransactionOptions options;
   std::shared_ptr<LogStore> store;
   txn::TransactionFootprint footprint;
+  // Filled by Commit, for PostCommitSnapshot.
+  std::vector<ActionBatch> winners;  // commits that won races, ascending
+  std::optional<ActionBatch> committed;
+  int64_t committed_version = -1;
+  int64_t committed_at_ms = -1;
+  SnapshotLoadMetrics winner_reads;
+
+  int64_t Now() const {
+    if (options.clock) return options.clock();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  // The file time of a commit, or `fallback` when the filesystem cannot tell (in-memory
+  // stores).
+  int64_t FileTime(int64_t version, int64_t fallback) const {
+    auto info = loc.fs->GetFileInfo(loc.LogDir() + "/" + log::CommitFileName(version));
+    if (!info.ok() || info->type() != arrow::fs::FileType::File) return fallback;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(info->mtime().time_since_epoch())
+        .count();
+  }
 };
 
 Transaction::Transaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -57,10 +83,7 @@ arrow::Result<std::unique_ptr<Transaction>> Transaction::Begin(
 
 void Transaction::SetAppTransaction(std::string app_id, int64_t version) {
   impl_->footprint.app_ids.insert(app_id);
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  txns_.push_back({std::move(app_id), version, now});
+  txns_.push_back({std::move(app_id), version, impl_->Now()});
 }
 
 void Transaction::MarkRead(ExprPtr predicate) {
@@ -82,10 +105,23 @@ void Transaction::SetOperation(std::string operation, std::map<std::string, std:
   metrics_ = std::move(metrics);
 }
 
-ActionBatch Transaction::BuildActions(int64_t version, int64_t now_ms) const {
+ActionBatch Transaction::BuildActions(int64_t version, int64_t now_ms, std::optional<int64_t> ict,
+                                      bool enabling_ict) const {
   ActionBatch a;
   a.protocol = protocol_;
   a.metadata = metadata_;
+  if (a.metadata) {
+    auto& conf = a.metadata->configuration;
+    if (enabling_ict) {
+      // PROTOCOL.md "Writer Requirements for In-Commit Timestamps" 4: provenance of enablement.
+      conf[wire::kInCommitTimestampEnablementVersion] = std::to_string(version);
+      conf[wire::kInCommitTimestampEnablementTimestamp] = std::to_string(*ict);
+    } else if (!ict) {
+      // Disabled (or never on): enablement provenance no longer describes the table.
+      conf.erase(wire::kInCommitTimestampEnablementVersion);
+      conf.erase(wire::kInCommitTimestampEnablementTimestamp);
+    }
+  }
   a.adds = adds_;
   a.removes = removes_;
   a.cdcs = cdcs_;
@@ -93,6 +129,10 @@ ActionBatch Transaction::BuildActions(int64_t version, int64_t now_ms) const {
   a.domain_metadata = domains_;
   // commitInfo as Spark writes it.
   nlohmann::ordered_json ci;
+  if (ict) {
+    ci[wire::kInCommitTimestamp] = *ict;
+    now_ms = *ict;  // as Spark: the commit's timestamp is its in-commit timestamp
+  }
   ci["timestamp"] = now_ms;
   ci["operation"] = operation_;
   nlohmann::ordered_json params = nlohmann::ordered_json::object();
@@ -117,10 +157,25 @@ ActionBatch Transaction::BuildActions(int64_t version, int64_t now_ms) const {
   ci["txnId"] = std::to_string(now_ms) + "-" + std::to_string(version);
   CommitInfo info;
   info.timestamp = now_ms;
+  info.in_commit_timestamp = ict;
   info.operation = operation_;
   info.raw_json = ci.dump();
   a.commit_info = std::move(info);
   return a;
+}
+
+arrow::Result<std::shared_ptr<const Snapshot>> Transaction::PostCommitSnapshot() const {
+  const auto& impl = *impl_;
+  if (!impl.committed) {
+    return DELTA_ERROR(kInvalidArgument, "no post-commit snapshot of ", impl.loc.uri,
+                       ": the transaction has not committed");
+  }
+  std::vector<ActionBatch> commits = impl.winners;
+  commits.push_back(*impl.committed);
+  // The commit file's time is the moment of the put (a few ms after `committed_at_ms` at
+  // most); with in-commit timestamps it is not used.
+  return table::SnapshotAfterCommits(impl.loc, impl.snapshot, std::move(commits),
+                                     impl.committed_at_ms, impl.winner_reads);
 }
 
 void Transaction::MaybeCheckpoint(int64_t version) const {
@@ -148,16 +203,34 @@ arrow::Result<CommitResult> Transaction::Commit() {
   }
   int64_t version = read_version() + 1;
   std::shared_ptr<arrow::Schema> schema = impl.snapshot ? impl.snapshot->schema() : nullptr;
+  // In-commit timestamps: on when the table after this commit has them on. Conflicting
+  // metadata changes fail the commit, so this holds across rebases.
+  const Metadata* after = metadata_ ? &*metadata_ : impl.snapshot ? &impl.snapshot->metadata() : nullptr;
+  const bool ict = after && protocol::BoolProperty(*after, wire::kEnableInCommitTimestamps, false);
+  const bool enabling_ict =
+      ict && impl.snapshot &&
+      !protocol::BoolProperty(impl.snapshot->metadata(), wire::kEnableInCommitTimestamps, false);
+  // The previous commit's timestamp: its in-commit timestamp, or (when this commit enables
+  // them) its file time, which the first in-commit timestamp must exceed.
+  int64_t previous_ts = impl.snapshot ? impl.snapshot->timestamp_ms()
+                                      : std::numeric_limits<int64_t>::min() + 1;
+  if (enabling_ict) previous_ts = std::max(previous_ts, impl.FileTime(read_version(), previous_ts));
+  impl.winners.clear();
+  impl.winner_reads = {};
   for (int attempt = 1; attempt <= impl.options.max_attempts; ++attempt) {
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = impl.Now();
+    std::optional<int64_t> in_commit_ts;
+    if (ict) in_commit_ts = std::max(now, previous_ts + 1);
     const std::string path = impl.loc.LogDir() + "/" + log::CommitFileName(version);
+    ActionBatch actions = BuildActions(version, now, in_commit_ts, enabling_ict);
     ARROW_ASSIGN_OR_RAISE(PutResult put,
-                          impl.store->PutIfAbsent(path, log::SerializeActions(BuildActions(version, now))));
+                          impl.store->PutIfAbsent(path, log::SerializeActions(actions)));
     if (put == PutResult::kCreated) {
+      impl.committed = std::move(actions);
+      impl.committed_version = version;
+      impl.committed_at_ms = now;
       MaybeCheckpoint(version);
-      return CommitResult{version, attempt};
+      return CommitResult{version, attempt, in_commit_ts};
     }
     // Lost the race for `version`: read the winner and decide.
     if (creating) {
@@ -172,7 +245,17 @@ arrow::Result<CommitResult> Transaction::Commit() {
                          " of ", impl.loc.uri, " (this transaction read version ", read_version(),
                          ")");
     }
-    ++version;  // rebase over the winner and try the next version
+    // Rebase over the winner: the next in-commit timestamp must follow the winner's.
+    if (ict) {
+      if (winner.commit_info && winner.commit_info->in_commit_timestamp) {
+        previous_ts = std::max(previous_ts, *winner.commit_info->in_commit_timestamp);
+      } else {
+        previous_ts = std::max(previous_ts, impl.FileTime(version, now));
+      }
+    }
+    ++impl.winner_reads.commit_files_read;
+    impl.winners.push_back(std::move(winner));
+    ++version;  // try the next version
   }
   return DELTA_ERROR(kCommitConflict, "gave up committing to ", impl.loc.uri, " after ",
                      impl.options.max_attempts, " attempts");

@@ -94,7 +94,10 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   WriteMetrics metrics;
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
   std::shared_ptr<const Snapshot> snapshot;
-  {
+  const bool return_snapshot = options.return_snapshot;
+  if (options.snapshot) {
+    ARROW_ASSIGN_OR_RAISE(snapshot, table::UpdateSnapshot(loc, options.snapshot, std::nullopt));
+  } else {
     auto listing = storage::ListLog(loc, /*with_times=*/false);
     if (listing.ok() && !listing->empty()) {
       ARROW_ASSIGN_OR_RAISE(snapshot, table::LoadSnapshotFromListing(loc, *listing, std::nullopt));
@@ -110,6 +113,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     if (options.mode == WriteMode::kIgnore) {
       metrics.skipped = true;
       metrics.version = snapshot->version();
+      if (return_snapshot) metrics.snapshot = snapshot;
       return metrics;
     }
     ARROW_RETURN_NOT_OK(protocol::CheckWriteSupported(snapshot->protocol(), uri));
@@ -118,6 +122,7 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
       if (it != snapshot->app_transactions().end() && it->second.version >= options.app_transaction->second) {
         metrics.skipped = true;
         metrics.version = snapshot->version();
+        if (return_snapshot) metrics.snapshot = snapshot;
         return metrics;
       }
     }
@@ -369,6 +374,10 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   if (!committed.ok()) return cleanup(committed.status());
   metrics.version = committed->version;
   metrics.commit_attempts = committed->attempts;
+  if (return_snapshot) {
+    // The commit stands either way; a caller without a snapshot reloads.
+    if (auto post = txn->PostCommitSnapshot(); post.ok()) metrics.snapshot = *post;
+  }
   return metrics;
 }
 
