@@ -68,14 +68,9 @@ void RegisterAlter(CLI::App& app, int* exit_code) {
   set->add_option("properties", args->properties, "key=value ...")->required();
   set->callback([args, exit_code] {
     std::map<std::string, std::string> props;
-    for (const auto& p : args->properties) {
-      auto eq = p.find('=');
-      if (eq == std::string::npos) {
-        std::cerr << "deltactl: set-properties takes key=value, got '" << p << "'\n";
-        *exit_code = kExitUsage;
-        return;
-      }
-      props[p.substr(0, eq)] = p.substr(eq + 1);
+    if (!ParseProperties(args->properties, "set-properties", &props)) {
+      *exit_code = kExitUsage;
+      return;
     }
     *exit_code = Report(delta::SetProperties(args->table, props), *args, "SET TBLPROPERTIES");
   });

@@ -54,14 +54,7 @@ int RunConvert(const ConvertArgs& args) {
     opts.partition_schema = *schema;
   }
   opts.collect_stats = !args.no_statistics;
-  for (const auto& p : args.properties) {
-    auto eq = p.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "deltactl: --property takes key=value, got '" << p << "'\n";
-      return kExitUsage;
-    }
-    opts.configuration[p.substr(0, eq)] = p.substr(eq + 1);
-  }
+  if (!ParseProperties(args.properties, "--property", &opts.configuration)) return kExitUsage;
   Progress progress;
   if (::isatty(STDERR_FILENO)) {
     opts.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };

@@ -24,14 +24,7 @@ int RunCreate(const CreateArgs& args) {
   if (!schema.ok()) return ReportError(schema.status());
   delta::WriteOptions opts;
   opts.partition_by = args.partition_by;
-  for (const auto& p : args.properties) {
-    auto eq = p.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "deltactl: --property takes key=value, got '" << p << "'\n";
-      return kExitUsage;
-    }
-    opts.configuration[p.substr(0, eq)] = p.substr(eq + 1);
-  }
+  if (!ParseProperties(args.properties, "--property", &opts.configuration)) return kExitUsage;
   if (!args.name.empty()) opts.name = args.name;
   if (!args.description.empty()) opts.description = args.description;
   auto version = delta::CreateTable(args.table, *schema, opts, args.if_not_exists);

@@ -103,10 +103,7 @@ int RunWrite(const WriteArgs& args) {
   opts.compression = args.compression;
   if (args.merge_schema) opts.schema_mode = delta::SchemaMode::kMerge;
   if (args.overwrite_schema) opts.schema_mode = delta::SchemaMode::kOverwrite;
-  for (const auto& p : args.properties) {
-    auto eq = p.find('=');
-    if (eq != std::string::npos) opts.configuration[p.substr(0, eq)] = p.substr(eq + 1);
-  }
+  if (!ParseProperties(args.properties, "--property", &opts.configuration)) return kExitUsage;
   if (!args.app_id.empty()) {
     if (!args.app_version) {
       std::cerr << "deltactl: --app-id needs --app-version\n";

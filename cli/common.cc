@@ -194,4 +194,17 @@ arrow::Result<int64_t> WriteRowsTo(arrow::RecordBatchReader& reader, OutputForma
 
 }  // namespace
 
+bool ParseProperties(const std::vector<std::string>& args, const std::string& what,
+                     std::map<std::string, std::string>* out) {
+  for (const auto& p : args) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "deltactl: " << what << " takes key=value, got '" << p << "'\n";
+      return false;
+    }
+    (*out)[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return true;
+}
+
 }  // namespace deltactl

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <map>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -45,6 +46,11 @@ arrow::Result<int64_t> WriteRows(arrow::RecordBatchReader& reader, OutputFormat 
 void AddOutputOptions(CLI::App* cmd, OutputFormat* format, std::string* output);
 
 std::string FormatTimestampMs(int64_t ms);
+
+/// Parses `key=value` arguments into `out`. On a malformed one, prints a usage error naming it
+/// (`what` is the flag or subcommand) and returns false.
+bool ParseProperties(const std::vector<std::string>& args, const std::string& what,
+                     std::map<std::string, std::string>* out);
 
 // Registration of each subcommand: adds it to `app` and sets its callback, which stores the
 // exit code in *exit_code.

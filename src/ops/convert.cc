@@ -63,28 +63,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
-// Spark's unescapePathName: %XX sequences decoded, anything else kept.
-std::string UnescapePathComponent(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int h = hex(s[i + 1]), l = hex(s[i + 2]);
-      if (h >= 0 && l >= 0) {
-        out.push_back(static_cast<char>(h * 16 + l));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
+// Spark's unescapePathName: %XX sequences decoded, anything else kept (as log paths decode).
+std::string UnescapePathComponent(std::string_view s) { return storage::UriDecode(s); }
 
 bool IsPartitionDirOf(const std::string& name, const arrow::Schema* partitions) {
   auto eq = name.find('=');

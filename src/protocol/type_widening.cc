@@ -8,7 +8,6 @@
 #include "log/wire_names.h"
 
 namespace delta::protocol {
-namespace {
 
 int IntegerRank(arrow::Type::type t) {
   switch (t) {
@@ -19,6 +18,8 @@ int IntegerRank(arrow::Type::type t) {
     default: return 0;
   }
 }
+
+namespace {
 
 bool DecimalWidening(const arrow::DataType& from, const arrow::DataType& to) {
   const auto& a = static_cast<const arrow::Decimal128Type&>(from);

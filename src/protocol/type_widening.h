@@ -20,6 +20,9 @@
 
 namespace delta::protocol {
 
+/// Width order of the integer types: 1 byte, 2 short, 3 int, 4 long; 0 for any other type.
+int IntegerRank(arrow::Type::type t);
+
 /// Whether the protocol allows changing a column of type `from` to type `to` (primitive
 /// types; equal types are not a change).
 bool IsSupportedTypeChange(const arrow::DataType& from, const arrow::DataType& to);

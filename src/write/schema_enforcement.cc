@@ -12,15 +12,7 @@ namespace delta::write {
 
 bool SafelyCastable(const arrow::DataType& from, const arrow::DataType& to) {
   if (from.Equals(to)) return true;
-  auto rank = [](arrow::Type::type t) {
-    switch (t) {
-      case arrow::Type::INT8: return 1;
-      case arrow::Type::INT16: return 2;
-      case arrow::Type::INT32: return 3;
-      case arrow::Type::INT64: return 4;
-      default: return 0;
-    }
-  };
+  const auto rank = protocol::IntegerRank;
   if (rank(from.id()) && rank(to.id())) return rank(from.id()) <= rank(to.id());
   if (from.id() == arrow::Type::FLOAT && to.id() == arrow::Type::DOUBLE) return true;
   if (rank(from.id()) && rank(from.id()) <= 3 && to.id() == arrow::Type::DOUBLE) return true;
