@@ -159,6 +159,13 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
   }
   auto input = fs.OpenInputFile(path);
   if (!input.ok()) {
+    auto info = fs.GetFileInfo(path);
+    if (info.ok() && info->type() == arrow::fs::FileType::NotFound) {
+      return DELTA_ERROR(kIoError, "data file ", file.path, " of table ", snapshot.table_uri(), " version ",
+                         snapshot.version(), " does not exist (", path,
+                         "): it was deleted, e.g. by VACUUM after its removal passed the retention period; "
+                         "this version can no longer be read");
+    }
     return DELTA_ERROR(kIoError, "cannot open data file ", path, " of table ", snapshot.table_uri(),
                        " version ", snapshot.version(), ": ", input.status().message());
   }
