@@ -297,3 +297,19 @@ def test_spark_reads_the_table_after_vacuum(spark, dv_table):
     rows = cli.read_cat(dv_table)
     vacuum(dv_table, "--retain", "0", "--no-retention-check")
     assert_tables_equal(spark_read(spark, str(dv_table)).select(*rows.column_names), rows)
+
+
+def test_vacuum_never_conflicts_with_concurrent_appends(table, tmp_path):
+    import concurrent.futures as cf
+    rows_before = cli.read_cat(table).num_rows
+    inputs = [write_csv(tmp_path / f"c{i}.csv", [(100 + i, "c")]) for i in range(6)]
+    with cf.ThreadPoolExecutor(max_workers=4) as pool:
+        appends = [pool.submit(cli.run_deltactl, ["write", table, "--input", p, "--partition-by", "p"])
+                   for p in inputs]
+        vacuums = [pool.submit(cli.run_deltactl, ["vacuum", table, "--json"]) for _ in range(2)]
+        for f in appends + vacuums:
+            cli.check_ok(f.result())
+    assert cli.read_cat(table).num_rows == rows_before + len(inputs)
+    ops = [c["operation"] for c in cli.history_json(table)]
+    assert ops.count("VACUUM START") == 2 and ops.count("VACUUM END") == 2 and ops.count("WRITE") == 3 + 6
+    assert not (table / "orphan.parquet").exists()
