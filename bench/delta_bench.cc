@@ -21,6 +21,10 @@
 //                                  (the same, columns encoded in parallel: use_threads) or
 //                                  dataset (FileSystemDataset::Write, threaded; HivePartitioning
 //                                  on `key` when --partitioned)
+//   delta_bench vacuum     TEMPLATE --work DIR [--lite]
+//                                  delta::Vacuum (retention 0, check off) of a fresh copy of
+//                                  TEMPLATE in DIR (copied, file times set 30 days back and
+//                                  sync()ed untimed before each run); files = files deleted
 //
 // The write data is generated in memory once per process, outside the timed region, by the same
 // deterministic function bench/run.py uses for delta-rs and pyarrow (GenerateWriteData). Each
@@ -57,6 +61,7 @@
 #include <parquet/properties.h>
 
 #include "delta/allocator_tuning.h"
+#include "delta/operations/vacuum.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
 #include "delta/table.h"
@@ -77,6 +82,9 @@ struct RunOptions {
   int64_t rows = 10'000'000;
   bool partitioned = false;
   std::string file_rows;  // arrow-write: rows of each file, comma-separated (unpartitioned)
+  // vacuum
+  std::string work;
+  bool lite = false;
 };
 
 // What one timed iteration produced; must be equal across iterations.
@@ -510,6 +518,33 @@ arrow::Result<json> BenchArrowWrite(const RunOptions& opts) {
   return out;
 }
 
+// A fresh copy of `from` in `to`, every file 30 days old (so a zero retention deletes what is
+// unreferenced, whatever the clock granularity).
+void CopyAged(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  fs::remove_all(to);
+  fs::copy(from, to, fs::copy_options::recursive);
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * 30);
+  for (const auto& e : fs::recursive_directory_iterator(to)) fs::last_write_time(e.path(), old);
+  ::sync();
+}
+
+arrow::Result<json> BenchVacuum(const RunOptions& opts) {
+  delta::VacuumOptions v;
+  v.retention_hours = 0;
+  v.enforce_retention_duration = false;
+  v.mode = opts.lite ? delta::VacuumMode::kLite : delta::VacuumMode::kFull;
+  ARROW_ASSIGN_OR_RAISE(json out, Measure(opts, "vacuum", [&]() -> arrow::Result<Produced> {
+    ARROW_ASSIGN_OR_RAISE(auto m, delta::Vacuum(opts.work, v));
+    Produced p;
+    p.files = m.num_deleted_files;
+    p.bytes = m.size_of_data_to_delete;
+    return p;
+  }, [&] { CopyAged(opts.table, opts.work); }));
+  out["mode"] = opts.lite ? "lite" : "full";
+  return out;
+}
+
 int Report(const arrow::Result<json>& result) {
   if (!result.ok()) {
     std::cerr << "delta_bench: " << result.status().ToString() << "\n";
@@ -557,6 +592,10 @@ int main(int argc, char** argv) {
   arrow_write->add_option("--file-rows", opts.file_rows,
                           "rows of each file, comma-separated (parquet methods; default: "
                           "deltacpp's file-size rule)");
+  auto* vacuum = app.add_subcommand("vacuum", "time delta::Vacuum of a fresh copy of a table");
+  add_common(vacuum);
+  vacuum->add_option("--work", opts.work, "directory the table is copied to before each run")->required();
+  vacuum->add_flag("--lite", opts.lite, "lite mode (the log's removes; no listing)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -571,6 +610,7 @@ int main(int argc, char** argv) {
   if (*snapshot) return Report(BenchSnapshot(opts));
   if (*scan) return Report(BenchScan(opts));
   if (*write) return Report(BenchWrite(opts));
+  if (*vacuum) return Report(BenchVacuum(opts));
   if (*arrow_write) return Report(BenchArrowWrite(opts));
   return Report(BenchArrowScan(opts));
 }
