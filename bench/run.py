@@ -17,6 +17,12 @@ outside the timed region, with one deterministic function (``write_data`` here,
 bench/.work/write/. Before timing, the table deltacpp writes is read back with delta-rs and
 compared with the generated data.
 
+The VACUUM benchmark builds a table whose version 0 adds 10,100 one-row files and version 1
+removes 10,000 of them (bench/.work/vacuum/template); before each run the contestant's copy is
+made afresh with every file 30 days old (untimed), then VACUUM with zero retention (check off)
+deletes the 10,000 files: deltacpp's `delta::Vacuum` against delta-rs's `DeltaTable(path).vacuum`,
+in full mode (listing) and lite mode (the log only).
+
 ``--quick`` uses small tables (10k files/1k commits, 1M rows) and writes
 bench/.work/RESULTS-quick.md instead, so a smoke run never overwrites the real results.
 ``--only write`` (or snapshot, scan; comma-separated) runs some sections and writes
@@ -53,6 +59,8 @@ ROW_GROUP_ROWS = 1 << 20  # deltacpp's Parquet row groups; every contestant is g
 # Produced values reported but not required to agree between runs (e.g. compressed bytes of a
 # threaded writer, whose row order within files varies).
 NOT_COMPARED = ("bytes",)
+VACUUM_REMOVED = {"full": 10_000, "quick": 1_000}
+VACUUM_LIVE = 100
 
 
 # ---- timing ---------------------------------------------------------------------------------
@@ -397,6 +405,75 @@ def write_contestants(binary: Path, table, work: Path, partitioned: bool, file_r
 
 # ---- environment ----------------------------------------------------------------------------
 
+def vacuum_template(path: Path, removed: int, live: int) -> None:
+    """A table: version 0 adds removed + live one-row files, version 1 removes `removed`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import uuid
+    if (path / "_delta_log" / f"{1:020d}.json").exists() and len(list(path.glob("*.parquet"))) == removed + live:
+        return
+    reset_dir(path)
+    (path / "_delta_log").mkdir(parents=True)
+    pq.write_table(pa.table({"id": pa.array([1], pa.int64())}), path / "seed")
+    seed = (path / "seed").read_bytes()
+    (path / "seed").unlink()
+    now = int(time.time() * 1000)
+    names = [f"part-{i:05d}-{uuid.UUID(int=i)}-c000.snappy.parquet" for i in range(removed + live)]
+    for n in names:
+        (path / n).write_bytes(seed)
+    schema = {"type": "struct", "fields": [{"name": "id", "type": "long", "nullable": True, "metadata": {}}]}
+    v0 = [{"protocol": {"minReaderVersion": 1, "minWriterVersion": 2}},
+          {"metaData": {"id": str(uuid.UUID(int=0)), "format": {"provider": "parquet", "options": {}},
+                        "schemaString": json.dumps(schema), "partitionColumns": [], "configuration": {},
+                        "createdTime": now}}]
+    v0 += [{"add": {"path": n, "partitionValues": {}, "size": len(seed), "modificationTime": now,
+                    "dataChange": True, "stats": json.dumps({"numRecords": 1})}} for n in names]
+    v1 = [{"remove": {"path": n, "deletionTimestamp": now, "dataChange": True, "size": len(seed)}}
+          for n in names[:removed]]
+    for v, actions in ((0, v0), (1, v1)):
+        (path / "_delta_log" / f"{v:020d}.json").write_text("".join(json.dumps(a) + "\n" for a in actions))
+
+
+def copy_aged(template: Path, work: Path) -> None:
+    """A fresh copy of the template, every file 30 days old, synced (untimed)."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(template, work)
+    old = time.time() - 30 * 86400
+    for p in work.rglob("*"):
+        os.utime(p, (old, old))
+    os.sync()
+
+
+def vacuum_contestants(binary: Path, template: Path, work: Path, repeat: int, warmup: int) -> list[dict]:
+    from deltalake import DeltaTable
+
+    def deltars(full: bool, w: Path):
+        def run():
+            deleted = DeltaTable(str(w)).vacuum(retention_hours=0, enforce_retention_duration=False,
+                                                dry_run=False, full=full)
+            return {"files": len(set(deleted))}
+        return run
+
+    contestants = []
+    for mode in ("full", "lite"):
+        cw, rw = work / f"cpp-{mode}", work / f"rs-{mode}"
+        rs = deltars(mode == "full", rw)
+        contestants += [
+            Contestant(f"deltacpp {mode}", f"`delta::Vacuum` ({mode}: "
+                       + ("lists the table" if mode == "full" else "the log's removes") + ")",
+                       f"deltacpp-{mode}",
+                       native(binary, ["vacuum", str(template), "--work", str(cw)]
+                              + (["--lite"] if mode == "lite" else []), warmup, ("files",))),
+            Contestant(f"delta-rs {mode}", f"`DeltaTable(path).vacuum(retention_hours=0, "
+                       f"enforce_retention_duration=False, dry_run=False, full={mode == 'full'})`",
+                       f"delta-rs-{mode}", in_process(rs, lambda rw=rw: copy_aged(template, rw)),
+                       lambda rs=rs, rw=rw: (copy_aged(template, rw), rs())),
+        ]
+    out = run_rounds(contestants, repeat, warmup)
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def sh(*cmd: str) -> str:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO).stdout.strip()
@@ -513,7 +590,7 @@ def main() -> int:
     parser.add_argument("--build-dir", default=os.environ.get("BUILD", "build"))
     parser.add_argument("--write-repeat", type=int,
                         help="timed runs per write contestant (5; quick: 3)")
-    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write "
+    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write, vacuum "
                         "(report: bench/.work/RESULTS-partial.md)")
     parser.add_argument("--output", help="report path (bench/RESULTS.md; quick: "
                         "bench/.work/RESULTS-quick.md)")
@@ -521,7 +598,7 @@ def main() -> int:
     warnings.simplefilter("ignore", DeprecationWarning)
     repeat = args.repeat or (5 if args.quick else 7)
     write_repeat = args.write_repeat or (3 if args.quick else 5)
-    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write"}
+    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write", "vacuum"}
     build_dir = (REPO / args.build_dir).resolve()
     binary = build_dir / "bench" / "delta_bench"
     if not binary.exists():
@@ -630,6 +707,36 @@ def main() -> int:
             "every column (sorted by id).\n")
 
 
+    def vacuum_section() -> None:
+        removed = VACUUM_REMOVED["quick" if args.quick else "full"]
+        print(f"bench: vacuum, {removed:,} removed files", flush=True)
+        template = BENCH_DIR / ".work" / "vacuum" / "template"
+        vacuum_template(template, removed, VACUUM_LIVE)
+        results = vacuum_contestants(binary, template, BENCH_DIR / ".work" / "vacuum" / "runs",
+                                     repeat, args.warmup)
+        for r in results:
+            print(f"  {r['name']:<28} min {r['min']:.4f}s median {r['median']:.4f}s", flush=True)
+            if r["files"] != removed:
+                raise RuntimeError(f"{r['name']} deleted {r['files']} files, expected {removed}")
+        text = []
+        for mode in ("full", "lite"):
+            cpp = next(r for r in results if r["role"] == f"deltacpp-{mode}")
+            rs = next(r for r in results if r["role"] == f"delta-rs-{mode}")
+            speedup = rs["median"] / cpp["median"]
+            targets.append((f"VACUUM ({mode}) of {removed:,} removed files: deltacpp faster than delta-rs",
+                            faster(speedup), speedup > 1))
+            text.append(f"{mode}: deltacpp is **{faster(speedup)}** than delta-rs (median)")
+        sections.append(
+            f"### VACUUM of {removed:,} removed files\n\nTable: {removed + VACUUM_LIVE:,} one-row "
+            f"files added at version 0, {removed:,} of them removed at version 1. Each run vacuums a "
+            "fresh copy (made untimed, all files 30 days old, synced) with zero retention and the "
+            "check off; every contestant deletes exactly the removed files (checked) and commits "
+            "VACUUM START/END. The timed region includes loading the table.\n\n"
+            + table_md(results,
+                       next(r for r in results if r["role"] == "deltacpp-full"), "time / deltacpp full",
+                       (("deleted", lambda r: f"{r['files']:,}"),))
+            + "\n\n" + "; ".join(text) + ".\n")
+
     if "snapshot" in only:
         snapshot_section("many_commits", "no checkpoint")
         snapshot_section("many_commits_cp", "with checkpoint")
@@ -643,6 +750,8 @@ def main() -> int:
             write_section(write_table, partitioned)
         del write_table
         shutil.rmtree(BENCH_DIR / ".work" / "write", ignore_errors=True)
+    if "vacuum" in only:
+        vacuum_section()
 
     elapsed = time.time() - started
     size = "quick (smoke run, small tables)" if args.quick else "full"
