@@ -336,3 +336,13 @@ def test_vacuum_never_conflicts_with_concurrent_appends(table, tmp_path):
     ops = [c["operation"] for c in cli.history_json(table)]
     assert ops.count("VACUUM START") == 2 and ops.count("VACUUM END") == 2 and ops.count("WRITE") == 3 + 6
     assert not (table / "orphan.parquet").exists()
+
+
+def test_escaped_partition_directories_are_matched_to_their_log_paths(tmp_path):
+    t = tmp_path / "esc"
+    (tmp_path / "e.csv").write_text("id,p\n1,a b:c%d\n2,x/y\n3,\n")
+    cli.check_ok(cli.run_deltactl(["write", t, "--input", tmp_path / "e.csv", "--partition-by", "p"]))
+    age(t)
+    for mode in ("--full", "--lite"):
+        assert vacuum(t, "--retain", "0", "--no-retention-check", mode)["files"] == []
+    assert cli.read_cat(t).num_rows == 3
