@@ -16,12 +16,16 @@
 //    left empty that were also older than the horizon. Lite mode lists nothing: the candidates
 //    are the remove actions of the log (the latest state's tombstones plus the removes of every
 //    commit file still in the log) whose deletionTimestamp is before the horizon, and their
-//    deletion-vector files; files written but never committed are not found.
+//    deletion-vector files; files written but never committed are not found, nor are removes
+//    whose commit files were cleaned up after their tombstones expired from the checkpoints
+//    (Spark's LITE refuses then; here a full run finds them).
 //  - Never touched: _delta_log, hidden files and directories (a path component starting with
 //    '_' or '.', or "metadata"; except `_change_data` and `_delta_index` directories and
 //    Hive-style partition directories `col=value` of a partition column, as Spark), and
 //    anything outside the table root (absolute paths in the log elsewhere are ignored).
 //    `_change_data` files are never in the table state, so they go once older than the horizon.
+//  - numFilesToDelete counts files only (Spark's count also includes the empty directories
+//    it removes); directories emptied by the deletes are removed afterwards.
 //  - Commits (not in a dry run): "VACUUM START" (parameters retentionCheckEnabled,
 //    defaultRetentionMillis, specifiedRetentionMillis; metrics numFilesToDelete,
 //    sizeOfDataToDelete) before deleting and "VACUUM END" (parameter status COMPLETED or
