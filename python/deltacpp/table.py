@@ -231,3 +231,13 @@ class TableAlterer:
                                        {str(k): str(v) for k, v in properties.items()})
         self._dt.update()
         return version
+
+    def add_constraint(self, constraints: Dict[str, str]) -> int:
+        """Add CHECK constraints, ``{"name": "SQL predicate"}``; every existing row must
+        satisfy them (ConstraintViolationError otherwise). Later writes of violating rows fail
+        with ConstraintViolationError. Returns the last committed version."""
+        version = self._dt.version()
+        for name, expression in constraints.items():
+            version = _core.add_constraint(self._dt.table_uri, name, expression)
+        self._dt.update()
+        return version

@@ -107,7 +107,8 @@ class PyTable {
       nb::gil_scoped_release release;
       scan = delta::Scan::Make(snapshot_, options);
     }
-    for (const delta::AddFile* f : ValueOrRaise(std::move(scan))->files()) out.push_back(f->path);
+    std::shared_ptr<delta::Scan> planned = ValueOrRaise(std::move(scan));
+    for (const delta::AddFile* f : planned->files()) out.push_back(f->path);
     return out;
   }
 

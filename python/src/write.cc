@@ -106,6 +106,16 @@ int64_t SetProperties(const std::string& uri, const std::map<std::string, std::s
   return ValueOrRaise(std::move(version));
 }
 
+int64_t AddConstraint(const std::string& uri, const std::string& name,
+                      const std::string& expression) {
+  arrow::Result<int64_t> version;
+  {
+    nb::gil_scoped_release release;
+    version = delta::AddConstraint(uri, name, expression);
+  }
+  return ValueOrRaise(std::move(version));
+}
+
 }  // namespace
 
 void BindWrite(nb::module_& m) {
@@ -115,6 +125,8 @@ void BindWrite(nb::module_& m) {
         nb::arg("name").none(), nb::arg("description").none(),
         nb::arg("target_file_size").none(), nb::arg("compression"));
   m.def("add_columns", &AddColumns, nb::arg("uri"), nb::arg("schema"));
+  m.def("add_constraint", &AddConstraint, nb::arg("uri"), nb::arg("name"),
+        nb::arg("expression"));
   m.def("set_properties", &SetProperties, nb::arg("uri"), nb::arg("properties"));
 }
 
