@@ -34,9 +34,3 @@ def three_versions(table_path):
         table_path, pa.table({"id": pa.array([10, 11], pa.int64()), "p": ["c", "c"]}),
         mode="overwrite")
     return table_path
-
-
-def rows(table: pa.Table, *keys: str) -> list:
-    """Rows as sorted tuples (order-insensitive comparison)."""
-    keys = keys or tuple(table.column_names)
-    return sorted(zip(*(table.column(k).to_pylist() for k in keys)))

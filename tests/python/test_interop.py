@@ -6,7 +6,7 @@ import pytest
 
 import deltacpp
 
-from conftest import rows
+from pyhelpers import rows
 
 pytestmark = pytest.mark.group("python package")
 

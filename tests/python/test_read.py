@@ -11,7 +11,7 @@ import pytest
 import deltacpp
 from deltacpp import exceptions as exc
 
-from conftest import rows
+from pyhelpers import rows
 
 pytestmark = pytest.mark.group("python package")
 

@@ -8,7 +8,7 @@ import deltacpp
 from deltacpp import exceptions as exc
 from deltacpp.writer import WriteMetrics
 
-from conftest import rows
+from pyhelpers import rows
 
 pytestmark = pytest.mark.group("python package")
 
