@@ -10,6 +10,8 @@ from pyhelpers import rows
 
 pytestmark = pytest.mark.group("python package")
 
+
+
 deltalake = pytest.importorskip("deltalake")
 
 
