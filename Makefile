@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PY := .venv/bin/python
 export DELTACTL := $(CURDIR)/$(BUILD)/deltactl
 
-.PHONY: bootstrap bootstrap-full build python demo test test-unit test-python test-slow bench clean
+.PHONY: bootstrap bootstrap-full build python demo test bench-python test-unit test-python test-slow bench clean
 
 bootstrap:
 	scripts/bootstrap.sh
@@ -43,6 +43,11 @@ test-slow: bootstrap-full build python
 
 bench: bootstrap-full build
 	$(PY) bench/run.py
+
+# The Python API against delta-rs (write, read to pyarrow); prints and writes
+# bench/.work/RESULTS-python.md.
+bench-python: python
+	$(PY) bench/python_api.py
 
 clean:
 	rm -rf $(BUILD) build-python
