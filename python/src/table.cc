@@ -45,11 +45,12 @@ class PyTable {
 
   /// Loads `version` (latest when empty): incrementally when it is newer than the current one.
   void LoadVersion(std::optional<int64_t> version) {
+    std::shared_ptr<const delta::Snapshot> current = snapshot_;
     arrow::Result<std::shared_ptr<const delta::Snapshot>> snapshot;
     {
       nb::gil_scoped_release release;
-      if (!version || *version >= snapshot_->version()) {
-        snapshot = table_->UpdateSnapshot(snapshot_, version);
+      if (!version || *version >= current->version()) {
+        snapshot = table_->UpdateSnapshot(current, version);
       } else {
         snapshot = table_->GetSnapshot(version);
       }
@@ -72,7 +73,8 @@ class PyTable {
   nb::object schema() const { return ExportSchemaCapsule(snapshot_->schema()); }
 
   nb::dict metadata() const {
-    const delta::Metadata& m = snapshot_->metadata();
+    std::shared_ptr<const delta::Snapshot> snapshot = snapshot_;  // kept alive while converting
+    const delta::Metadata& m = snapshot->metadata();
     nb::dict d;
     d["id"] = m.id;
     d["name"] = m.name;
@@ -85,7 +87,8 @@ class PyTable {
   }
 
   nb::dict protocol() const {
-    const delta::Protocol& p = snapshot_->protocol();
+    std::shared_ptr<const delta::Snapshot> snapshot = snapshot_;
+    const delta::Protocol& p = snapshot->protocol();
     nb::dict d;
     d["min_reader_version"] = p.min_reader_version;
     d["min_writer_version"] = p.min_writer_version;
@@ -95,9 +98,11 @@ class PyTable {
   }
 
   std::vector<std::string> files(const std::optional<std::string>& filter) const {
+    // Copied under the GIL: another thread may load a new version meanwhile.
+    std::shared_ptr<const delta::Snapshot> snapshot = snapshot_;
     std::vector<std::string> out;
     if (!filter || filter->empty()) {
-      for (const delta::AddFile& f : snapshot_->files()) out.push_back(f.path);
+      for (const delta::AddFile& f : snapshot->files()) out.push_back(f.path);
       return out;
     }
     delta::ScanOptions options;
@@ -105,7 +110,7 @@ class PyTable {
     arrow::Result<std::shared_ptr<delta::Scan>> scan;
     {
       nb::gil_scoped_release release;
-      scan = delta::Scan::Make(snapshot_, options);
+      scan = delta::Scan::Make(std::move(snapshot), options);
     }
     std::shared_ptr<delta::Scan> planned = ValueOrRaise(std::move(scan));
     for (const delta::AddFile* f : planned->files()) out.push_back(f->path);
@@ -132,10 +137,11 @@ class PyTable {
     options.columns = columns;
     options.predicate = ParseFilter(filter);
     options.limit = limit;
+    std::shared_ptr<const delta::Snapshot> snapshot = snapshot_;  // see files()
     arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> reader;
     {
       nb::gil_scoped_release release;
-      auto scan = delta::Scan::Make(snapshot_, std::move(options));
+      auto scan = delta::Scan::Make(std::move(snapshot), std::move(options));
       reader = scan.ok() ? (*scan)->Execute() : scan.status();
     }
     return ExportStreamCapsule(ValueOrRaise(std::move(reader)));
