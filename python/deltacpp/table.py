@@ -241,3 +241,35 @@ class TableAlterer:
             version = _core.add_constraint(self._dt.table_uri, name, expression)
         self._dt.update()
         return version
+
+    def drop_constraint(self, name: str, raise_if_not_exists: bool = True) -> int:
+        """Drop a CHECK constraint; returns the committed version."""
+        version = _core.drop_constraint(self._dt.table_uri, name, not raise_if_not_exists)
+        self._dt.update()
+        return version
+
+    def rename_column(self, old: str, new: str) -> int:
+        """Rename a column (needs column mapping: ``set_properties({"delta.columnMapping.mode":
+        "name"})`` first; ProtocolError otherwise). Metadata only, no file is rewritten."""
+        version = _core.rename_column(self._dt.table_uri, old, new)
+        self._dt.update()
+        return version
+
+    def drop_columns(self, columns: Union[str, Iterable[str]]) -> int:
+        """Drop columns (needs column mapping, like :meth:`rename_column`); returns the last
+        committed version."""
+        if isinstance(columns, str):
+            columns = [columns]
+        version = self._dt.version()
+        for column in columns:
+            version = _core.drop_column(self._dt.table_uri, column)
+        self._dt.update()
+        return version
+
+    def unset_properties(self, keys: Iterable[str], raise_if_not_exists: bool = True) -> int:
+        """Remove table properties; returns the committed version."""
+        version = _core.unset_properties(self._dt.table_uri, list(keys), not raise_if_not_exists)
+        self._dt.update()
+        return version
+
+    set_table_properties = set_properties  # delta-rs's name

@@ -116,6 +116,17 @@ int64_t AddConstraint(const std::string& uri, const std::string& name,
   return ValueOrRaise(std::move(version));
 }
 
+/// Runs one ALTER operation with the GIL released; returns the committed version.
+template <typename Fn>
+int64_t Alter(Fn&& fn) {
+  arrow::Result<int64_t> version;
+  {
+    nb::gil_scoped_release release;
+    version = fn();
+  }
+  return ValueOrRaise(std::move(version));
+}
+
 }  // namespace
 
 void BindWrite(nb::module_& m) {
@@ -127,6 +138,19 @@ void BindWrite(nb::module_& m) {
   m.def("add_columns", &AddColumns, nb::arg("uri"), nb::arg("schema"));
   m.def("add_constraint", &AddConstraint, nb::arg("uri"), nb::arg("name"),
         nb::arg("expression"));
+  m.def("drop_constraint", [](const std::string& uri, const std::string& name, bool if_exists) {
+    return Alter([&] { return delta::DropConstraint(uri, name, if_exists); });
+  }, nb::arg("uri"), nb::arg("name"), nb::arg("if_exists"));
+  m.def("rename_column", [](const std::string& uri, const std::string& from, const std::string& to) {
+    return Alter([&] { return delta::RenameColumn(uri, from, to); });
+  }, nb::arg("uri"), nb::arg("from_"), nb::arg("to"));
+  m.def("drop_column", [](const std::string& uri, const std::string& column) {
+    return Alter([&] { return delta::DropColumn(uri, column); });
+  }, nb::arg("uri"), nb::arg("column"));
+  m.def("unset_properties", [](const std::string& uri, const std::vector<std::string>& keys,
+                               bool if_exists) {
+    return Alter([&] { return delta::UnsetProperties(uri, keys, if_exists); });
+  }, nb::arg("uri"), nb::arg("keys"), nb::arg("if_exists"));
   m.def("set_properties", &SetProperties, nb::arg("uri"), nb::arg("properties"));
 }
 

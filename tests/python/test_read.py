@@ -179,6 +179,32 @@ def test_alter_add_columns_and_set_properties(three_versions):
     assert dt.metadata().configuration["delta.logRetentionDuration"] == "interval 7 days"
 
 
+def test_alter_constraints_columns_and_properties(table_path):
+    deltacpp.write_deltalake(table_path, pa.table({"id": pa.array([1, 2], pa.int64()),
+                                                   "name": ["a", "b"]}))
+    dt = deltacpp.DeltaTable(table_path)
+    with pytest.raises(deltacpp.ConstraintViolationError):  # existing rows must satisfy it
+        dt.alter.add_constraint({"small": "id < 2"})
+    assert dt.alter.add_constraint({"pos": "id > 0"}) == 1
+    assert dt.alter.drop_constraint("pos") == 2
+    assert "delta.constraints.pos" not in dt.metadata().configuration
+    with pytest.raises(deltacpp.DeltaError):
+        dt.alter.drop_constraint("pos")
+    assert dt.alter.drop_constraint("pos", raise_if_not_exists=False) == 3
+    with pytest.raises(deltacpp.ProtocolError) as e:  # needs column mapping
+        dt.alter.rename_column("name", "label")
+    assert "columnMapping" in str(e.value)
+    dt.alter.set_table_properties({"delta.columnMapping.mode": "name", "k": "v"})
+    dt.alter.rename_column("name", "label")
+    assert dt.schema().names == ["id", "label"]
+    assert rows(dt.to_pyarrow_table()) == [(1, "a"), (2, "b")]
+    dt.alter.drop_columns("label")
+    assert dt.schema().names == ["id"]
+    dt.alter.unset_properties(["k"])
+    assert "k" not in dt.metadata().configuration
+    assert rows(deltacpp.DeltaTable(table_path).to_pyarrow_table()) == [(1,), (2,)]
+
+
 def test_table_not_found(tmp_path):
     with pytest.raises(deltacpp.TableNotFoundError) as e:
         deltacpp.DeltaTable(str(tmp_path / "nothing"))
