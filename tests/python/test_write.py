@@ -229,3 +229,15 @@ def test_write_releases_the_gil(table_path):
     gaps = np.diff([start] + during + [end])
     # Holding the GIL would stall the ticker for the whole write.
     assert gaps.max() < (end - start) * 0.5, (gaps.max(), end - start, len(during))
+
+
+def test_empty_write_creates_table_and_overwrite_creates(tmp_path):
+    import pathlib
+    empty = str(tmp_path / "empty")
+    m = deltacpp.write_deltalake(empty, pa.table({"id": pa.array([], pa.int64())}))
+    assert (m.version, m.num_files_added) == (0, 0)
+    t = deltacpp.DeltaTable(empty).to_pyarrow_table()
+    assert t.schema.names == ["id"] and t.num_rows == 0
+    fresh = tmp_path / "fresh"
+    assert deltacpp.write_deltalake(fresh, _t([1]), mode="overwrite").version == 0
+    assert deltacpp.DeltaTable(pathlib.Path(fresh)).version() == 0  # os.PathLike accepted
