@@ -82,7 +82,8 @@ def main() -> None:
     lines = [f"Python API, {args.rows:,} rows (id, value, category, day), "
              f"{args.repeat} runs; deltacpp {deltacpp.__version__}, deltalake "
              f"{deltalake.__version__}, pyarrow {pa.__version__}", "",
-             "| workload | deltacpp min / median s | delta-rs min / median s | delta-rs / deltacpp |",
+             "| workload | deltacpp min / median s | delta-rs min / median s "
+             "| delta-rs / deltacpp |",
              "|---|---|---|---|"]
     for name, contestants in cases.items():
         times = {k: [] for k in contestants}

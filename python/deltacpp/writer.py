@@ -96,7 +96,7 @@ def write_deltalake(
     from .table import DeltaTable
 
     table = table_or_uri if isinstance(table_or_uri, DeltaTable) else None
-    uri = table.table_uri if table is not None else os.fspath(table_or_uri)  # type: ignore[arg-type]
+    uri = table.table_uri if table is not None else os.fspath(table_or_uri)  # type: ignore
     if isinstance(partition_by, str):
         partition_by = [partition_by]
     capsule = _stream_capsule(data, schema)

@@ -118,7 +118,8 @@ class PyTable {
   }
 
   /// (version, timestamp_ms, commitInfo JSON) newest first.
-  std::vector<std::tuple<int64_t, int64_t, std::string>> history(std::optional<int64_t> limit) const {
+  std::vector<std::tuple<int64_t, int64_t, std::string>> history(
+      std::optional<int64_t> limit) const {
     arrow::Result<std::vector<delta::CommitSummary>> commits;
     {
       nb::gil_scoped_release release;

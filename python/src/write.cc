@@ -44,7 +44,8 @@ nb::dict Write(const std::string& uri, nb::handle stream_capsule, const std::str
                const std::optional<std::string>& predicate,
                const std::optional<std::string>& partition_overwrite_mode,
                const std::map<std::string, std::string>& configuration,
-               const std::optional<std::string>& name, const std::optional<std::string>& description,
+               const std::optional<std::string>& name,
+               const std::optional<std::string>& description,
                std::optional<int64_t> target_file_size, const std::string& compression) {
   delta::WriteOptions options;
   options.mode = ParseMode(mode);
@@ -141,7 +142,8 @@ void BindWrite(nb::module_& m) {
   m.def("drop_constraint", [](const std::string& uri, const std::string& name, bool if_exists) {
     return Alter([&] { return delta::DropConstraint(uri, name, if_exists); });
   }, nb::arg("uri"), nb::arg("name"), nb::arg("if_exists"));
-  m.def("rename_column", [](const std::string& uri, const std::string& from, const std::string& to) {
+  m.def("rename_column", [](const std::string& uri, const std::string& from,
+                            const std::string& to) {
     return Alter([&] { return delta::RenameColumn(uri, from, to); });
   }, nb::arg("uri"), nb::arg("from_"), nb::arg("to"));
   m.def("drop_column", [](const std::string& uri, const std::string& column) {
