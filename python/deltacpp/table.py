@@ -134,12 +134,14 @@ class DeltaTable:
 
     def history(self, limit: Optional[int] = None) -> List[Dict[str, Any]]:
         """The commits newest first (at most `limit`): each commitInfo as a dict, with
-        ``version`` and ``timestamp`` (ms since the epoch) always present."""
+        ``version`` and ``timestamp`` always present. ``timestamp`` (ms since the epoch) is
+        the commit's time as time travel uses it, like Spark's DESCRIBE HISTORY: the
+        in-commit timestamp when enabled, else the commit file's modification time."""
         out = []
         for version, timestamp_ms, info_json in self._table.history(limit):
             info = json.loads(info_json) if info_json else {}
             info["version"] = version
-            info.setdefault("timestamp", timestamp_ms)
+            info["timestamp"] = timestamp_ms
             out.append(info)
         return out
 

@@ -45,7 +45,7 @@ def test_load_as_version_moves_back_and_forward(three_versions):
 
 def test_load_as_version_by_timestamp(three_versions):
     dt = deltacpp.DeltaTable(three_versions)
-    ts1 = dt.history()[1]["timestamp"]  # version 1
+    ts1 = dt.history()[1]["timestamp"]  # version 1, as time travel sees it
     assert dt.history()[1]["version"] == 1
     when = datetime.fromtimestamp(ts1 / 1000, tz=timezone.utc)
     dt.load_as_version(when)

@@ -114,7 +114,7 @@ def test_configuration_name_description(table_path):
 
 
 def test_target_file_size_splits_files(table_path):
-    import numpy as np
+    np = pytest.importorskip("numpy")
     data = pa.Table.from_batches([
         pa.record_batch([pa.array(np.arange(i, i + 10_000, dtype=np.int64))], names=["id"])
         for i in range(0, 200_000, 10_000)])
@@ -205,7 +205,7 @@ def test_write_releases_the_gil(table_path):
     import threading
     import time
 
-    import numpy as np
+    np = pytest.importorskip("numpy")
     data = pa.table({"id": pa.array(np.arange(3_000_000, dtype=np.int64)),
                      "v": pa.array(np.random.default_rng(1).random(3_000_000))})
     ticks, stop = [], threading.Event()
