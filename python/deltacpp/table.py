@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 import pyarrow as pa
@@ -39,11 +39,15 @@ class Protocol:
     writer_features: Optional[List[str]] = None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _to_ms(timestamp: Union[str, datetime, int]) -> int:
     if isinstance(timestamp, datetime):
         if timestamp.tzinfo is None:  # naive datetimes are taken as UTC
             timestamp = timestamp.replace(tzinfo=timezone.utc)
-        return int(timestamp.timestamp() * 1000)
+        # Exact integer milliseconds (timestamp() * 1000 in floating point can lose one).
+        return (timestamp - _EPOCH) // timedelta(milliseconds=1)
     if isinstance(timestamp, str):
         return _core.parse_timestamp_ms(timestamp)
     raise TypeError(f"expected a timestamp str or datetime, not {type(timestamp).__name__}")

@@ -273,3 +273,13 @@ def test_reads_from_threads_in_parallel(three_versions):
     for t in threads:
         t.join()
     assert errors == [] and results == [4] * 8
+
+
+def test_datetime_to_milliseconds_is_exact():
+    from deltacpp.table import _to_ms
+    for ms in (1795335786685, 1700000000001, 1, 0, 1795335786999):
+        when = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+        assert _to_ms(when) == ms
+        assert _to_ms(when.replace(tzinfo=None)) == ms
+    assert _to_ms(datetime(2024, 1, 2, 3, 0, tzinfo=timezone(timedelta(hours=2)))) == \
+        _to_ms(datetime(2024, 1, 2, 1, 0, tzinfo=timezone.utc))
