@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PY := .venv/bin/python
 export DELTACTL := $(CURDIR)/$(BUILD)/deltactl
 
-.PHONY: bootstrap bootstrap-full build demo test test-unit test-python test-slow bench clean
+.PHONY: bootstrap bootstrap-full build python demo test bench-python test-unit test-python test-slow bench clean
 
 bootstrap:
 	scripts/bootstrap.sh
@@ -18,6 +18,12 @@ $(BUILD)/build.ninja:
 build: bootstrap $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The Python package deltacpp, pip-installed into .venv. It links the libdeltacpp.a that
+# `build` compiled (only the bindings and nanobind compile here, in the persistent build-python/).
+python: build
+	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(PY) -m pip install -q --no-build-isolation \
+	  --root-user-action=ignore -Ccmake.define.DELTA_PREBUILT_LIBRARY=$(CURDIR)/$(BUILD)/libdeltacpp.a .
+
 demo: build
 	scripts/demo.sh
 
@@ -25,17 +31,23 @@ test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Python-driven suites: conformance corpus, interop with delta-rs and Spark (smoke subset of
-# the slow Spark suite by default; `make test-slow` runs all of it).
-test-python: build
-	$(PY) -m pytest -q tests
+# the slow Spark suite by default; `make test-slow` runs all of it), and the Python package
+# (tests/python; DELTACPP_REQUIRED makes a missing package a failure, not a skip).
+test-python: build python
+	DELTACPP_REQUIRED=1 $(PY) -m pytest -q tests
 
 test: bootstrap-full build test-unit test-python
 
-test-slow: bootstrap-full build
-	$(PY) -m pytest -q tests --runslow
+test-slow: bootstrap-full build python
+	DELTACPP_REQUIRED=1 $(PY) -m pytest -q tests --runslow
 
 bench: bootstrap-full build
 	$(PY) bench/run.py
 
+# The Python API against delta-rs (write, read to pyarrow); prints and writes
+# bench/.work/RESULTS-python.md.
+bench-python: python
+	$(PY) bench/python_api.py
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-python

@@ -5,7 +5,14 @@
 # 2. Otherwise the Arrow C++ bundled in the pinned pyarrow wheel of the project virtualenv
 #    (scripts/bootstrap.sh installs it) is used: pyarrow.get_include() and
 #    pyarrow.get_library_dirs(), after pyarrow.create_library_symlinks().
-set(DELTA_PYTHON "${CMAKE_CURRENT_SOURCE_DIR}/.venv/bin/python" CACHE FILEPATH
+# Under pip (scikit-build-core) the interpreter doing the build is the one whose pyarrow the
+# extension must match.
+if(DEFINED SKBUILD AND DEFINED Python_EXECUTABLE)
+  set(_delta_default_python "${Python_EXECUTABLE}")
+else()
+  set(_delta_default_python "${CMAKE_CURRENT_SOURCE_DIR}/.venv/bin/python")
+endif()
+set(DELTA_PYTHON "${_delta_default_python}" CACHE FILEPATH
     "Python interpreter whose pyarrow provides Arrow C++ when no system Arrow exists")
 option(DELTA_USE_SYSTEM_ARROW "Try a system Arrow C++ before the pyarrow wheel" ON)
 
@@ -60,5 +67,10 @@ if(NOT _delta_found_system_arrow)
   endif()
   # Arrow headers are third-party: keep their warnings out of -Werror.
   target_include_directories(delta_arrow SYSTEM INTERFACE "${DELTA_ARROW_INCLUDE}")
-  target_link_options(delta_arrow INTERFACE "-Wl,-rpath,${DELTA_ARROW_LIBDIR}")
+  # Binaries of the build tree find the wheel's libraries by absolute rpath. Not the Python
+  # extension built by pip: it must load the pyarrow of the environment it is installed in
+  # (python/CMakeLists.txt gives it $ORIGIN/../pyarrow).
+  if(NOT DEFINED SKBUILD)
+    target_link_options(delta_arrow INTERFACE "-Wl,-rpath,${DELTA_ARROW_LIBDIR}")
+  endif()
 endif()
