@@ -7,6 +7,7 @@
 #include <arrow/compute/api.h>
 
 #include "delta/error.h"
+#include "util/compute_init.h"
 
 namespace delta::ops {
 
@@ -53,6 +54,7 @@ arrow::Result<std::vector<uint32_t>> RankBuckets(const std::shared_ptr<arrow::Ar
   const int64_t n = column->length();
   std::vector<uint32_t> out(static_cast<size_t>(n), 0);
   if (n == 0) return out;
+  ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   arrow::compute::RankOptions options(arrow::compute::SortOrder::Ascending,
                                       arrow::compute::NullPlacement::AtStart,
                                       arrow::compute::RankOptions::Min);
