@@ -10,6 +10,7 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 #include <arrow/table.h>
+#include <arrow/util/byte_size.h>
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
@@ -215,7 +216,8 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
   for (const auto& [pv, files] : partitions) {
     PartitionWork pw;
     if (zorder) {
-      bool clustered = files.size() <= 1 && std::all_of(files.begin(), files.end(), [&](const AddFile* f) {
+      // Every file written by a Z-ORDER BY of the same columns, none changed since: clustered.
+      bool clustered = std::all_of(files.begin(), files.end(), [&](const AddFile* f) {
                          auto it = f->tags.find(kZOrderTag);
                          return !f->deletion_vector && it != f->tags.end() && it->second == zorder_tag;
                        });
@@ -295,8 +297,12 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
           ARROW_ASSIGN_OR_RAISE(auto order, arrow::compute::SortIndices(*keys));
           ARROW_ASSIGN_OR_RAISE(auto sorted, arrow::compute::Take(table, order));
           table.reset();
-          arrow::TableBatchReader reader(*sorted.table());
-          reader.set_chunksize(64 * 1024);
+          // Batches of at most a quarter of a target (raw bytes) keep the files close to it.
+          const auto& st = sorted.table();
+          const int64_t raw = arrow::util::TotalBufferSize(*st);
+          const int64_t row_bytes = std::max<int64_t>(1, raw / std::max<int64_t>(1, st->num_rows()));
+          arrow::TableBatchReader reader(*st);
+          reader.set_chunksize(std::clamp<int64_t>(target / 4 / row_bytes, 1024, 64 * 1024));
           std::shared_ptr<arrow::RecordBatch> b;
           while (true) {
             ARROW_RETURN_NOT_OK(reader.ReadNext(&b));

@@ -16,9 +16,11 @@
 //    files. Zorder columns must be data columns (a partition column is kInvalidArgument) with
 //    statistics (within delta.dataSkippingNumIndexedCols / dataSkippingStatsColumns) and of an
 //    orderable type (numbers, decimals, dates, timestamps, strings, binary, booleans). New files
-//    carry the tag ZCUBE_ZORDER_BY (the columns, a JSON array); a partition whose files are all
-//    tagged with the same columns, carry no deletion vector and number at most one is skipped,
-//    so re-running Z-ORDER on a clustered table rewrites nothing.
+//    carry the tag `deltacpp.zOrderBy` (the columns, a JSON array; not Databricks' ZCUBE_* tags,
+//    which come with cube ids deltacpp does not maintain). A partition whose files all carry the
+//    tag with the same columns and no deletion vector is skipped: re-running Z-ORDER on a
+//    clustered table rewrites nothing, while a partition that received new (untagged) files is
+//    clustered again as a whole, as Spark does.
 //  - Commit: one remove (dataChange=false, extended metadata) per rewritten file and one add
 //    (dataChange=false, stats from the footer) per new file, commitInfo operation "OPTIMIZE"
 //    with Spark's parameters (predicate: JSON array of predicate strings; zOrderBy: JSON array;
