@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <deque>
 #include <map>
 
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 #include <arrow/table.h>
+#include <arrow/util/future.h>
+#include <arrow/util/thread_pool.h>
 #include <arrow/util/byte_size.h>
 #include <nlohmann/json.hpp>
 
@@ -270,8 +273,33 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
       ++metrics.partitions_optimized;
       for (const auto& bin : pw.bins) {
         std::vector<std::shared_ptr<arrow::RecordBatch>> batches;  // Z-ORDER: the whole bin
+        // Files are read ahead on Arrow's CPU pool (a window of max_concurrent_reads) and
+        // written in bin order.
+        using FileBatches = std::vector<std::shared_ptr<arrow::RecordBatch>>;
+        std::deque<arrow::Future<FileBatches>> inflight;
+        size_t next = 0;
+        const size_t window = static_cast<size_t>(std::max(1, options.max_concurrent_reads));
+        auto fill = [&] {
+          while (inflight.size() < window && next < bin.size()) {
+            const AddFile* file = bin[next++];
+            const scan::ReadPlan* p = &plan;
+            const Snapshot* snap = snapshot.get();
+            inflight.push_back(arrow::DeferNotOk(arrow::internal::GetCpuThreadPool()->Submit(
+                [snap, file, p]() { return scan::ReadDataFile(*snap, *file, *p); })));
+          }
+        };
+        // Reads still in flight reference the plan and the snapshot: wait for them on error.
+        struct Drain {
+          std::deque<arrow::Future<FileBatches>>* q;
+          ~Drain() {
+            for (auto& f : *q) f.Wait();
+          }
+        } drain{&inflight};
         for (const auto* f : bin) {
-          ARROW_ASSIGN_OR_RAISE(auto read, scan::ReadDataFile(*snapshot, *f, plan));
+          fill();
+          auto fut = std::move(inflight.front());
+          inflight.pop_front();
+          ARROW_ASSIGN_OR_RAISE(auto read, fut.result());
           for (const auto& b : read) {
             ARROW_ASSIGN_OR_RAISE(auto conformed, write::ConformBatch(*b, schema));
             metrics.num_output_rows += conformed->num_rows();

@@ -35,8 +35,8 @@
 // Concurrency: only the rewritten files are marked read, so concurrent appends (blind or not,
 // to any partition) never conflict; a concurrent commit that removes a file this OPTIMIZE
 // rewrites (DELETE, UPDATE, another OPTIMIZE) is ConcurrentDeleteRead / ConcurrentDeleteDelete
-// and the new files are deleted. A Transaction is used by one thread; Optimize itself is
-// single-threaded apart from the writer's background Parquet encoding.
+// and the new files are deleted. Optimize runs on the calling thread; files are read ahead on
+// Arrow's CPU pool and encoded by the writer's background encoders.
 //
 // Memory: compaction streams one file at a time into the writer. Z-ORDER holds one partition
 // (all its rows) in memory: a partition larger than memory fails with an allocation error;
@@ -66,7 +66,9 @@ struct OptimizeOptions {
   std::optional<int64_t> target_file_size;
   /// Bins with fewer files are left alone (unless a file of theirs has a deletion vector).
   int min_files_per_bin = 2;
-  /// Rows per row group written are left to the writer; compression of the new files.
+  /// Files of a bin read at once (on Arrow's CPU pool); rows are still written in file order.
+  int max_concurrent_reads = 8;
+  /// Compression of the new files.
   std::string compression = "snappy";
   /// Called after each bin (or Z-ORDER partition) is written: (done, total). Same thread.
   std::function<void(int64_t done, int64_t total)> progress;
