@@ -474,6 +474,61 @@ def vacuum_contestants(binary: Path, template: Path, work: Path, repeat: int, wa
     return out
 
 
+OPTIMIZE_FILES = {"full": 1_000, "quick": 200}
+OPTIMIZE_FILE_ROWS = 1_000
+
+
+def optimize_source(deltactl: Path, files: int) -> Path:
+    """A table of `files` small files (1,000 rows each: id int64, value double, name string),
+    made once by `deltactl convert` of generated Parquet files, under bench/.work/optimize/."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    src = BENCH_DIR / ".work" / "optimize" / f"source-{files}"
+    if (src / "_delta_log").exists():
+        return src
+    reset_dir(src)
+    src.mkdir(parents=True)
+    rng = np.random.default_rng(11)
+    for i in range(files):
+        ids = np.arange(i * OPTIMIZE_FILE_ROWS, (i + 1) * OPTIMIZE_FILE_ROWS, dtype=np.int64)
+        pq.write_table(pa.table({"id": ids, "value": rng.random(OPTIMIZE_FILE_ROWS),
+                                 "name": [f"name-{j % 997:04d}" for j in ids]}),
+                       src / f"part-{i:05d}.parquet")
+    subprocess.run([str(deltactl), "convert", str(src)], check=True, capture_output=True)
+    return src
+
+
+def optimize_contestants(deltactl: Path, src: Path, repeat: int, warmup: int) -> list[dict]:
+    """OPTIMIZE (compaction) of `src`: each run works on a fresh copy (copied untimed)."""
+    from deltalake import DeltaTable
+    work = BENCH_DIR / ".work" / "optimize" / "run"
+
+    def fresh():
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(src, work)
+
+    def ours():
+        proc = subprocess.run([str(deltactl), "optimize", str(work), "--json"], capture_output=True,
+                              text=True, check=True)
+        m = json.loads(proc.stdout)
+        return {"removed": m["numFilesRemoved"], "added": m["numFilesAdded"]}
+
+    def theirs():
+        m = DeltaTable(str(work)).optimize.compact()
+        return {"removed": m["numFilesRemoved"], "added": m["numFilesAdded"]}
+
+    contestants = [
+        Contestant("deltacpp `deltactl optimize`", "process incl. start", "deltacpp",
+                   in_process(ours, untimed=fresh), warm=lambda: (fresh(), ours())),
+        Contestant("delta-rs `optimize.compact()`", "in-process call", "delta-rs",
+                   in_process(theirs, untimed=fresh), warm=lambda: (fresh(), theirs())),
+    ]
+    results = run_rounds(contestants, repeat, warmup)
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
 def sh(*cmd: str) -> str:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO).stdout.strip()
@@ -590,7 +645,7 @@ def main() -> int:
     parser.add_argument("--build-dir", default=os.environ.get("BUILD", "build"))
     parser.add_argument("--write-repeat", type=int,
                         help="timed runs per write contestant (5; quick: 3)")
-    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write, vacuum "
+    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write, vacuum, optimize "
                         "(report: bench/.work/RESULTS-partial.md)")
     parser.add_argument("--output", help="report path (bench/RESULTS.md; quick: "
                         "bench/.work/RESULTS-quick.md)")
@@ -598,10 +653,10 @@ def main() -> int:
     warnings.simplefilter("ignore", DeprecationWarning)
     repeat = args.repeat or (5 if args.quick else 7)
     write_repeat = args.write_repeat or (3 if args.quick else 5)
-    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write", "vacuum"}
+    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write", "vacuum", "optimize"}
     build_dir = (REPO / args.build_dir).resolve()
     binary = build_dir / "bench" / "delta_bench"
-    if not binary.exists():
+    if only - {"optimize"} and not binary.exists():
         print(f"run.py: {binary} is missing; build first (make build)", file=sys.stderr)
         return 1
     output = Path(args.output) if args.output else (
@@ -610,7 +665,8 @@ def main() -> int:
 
     started = time.time()
     gen = [sys.executable, str(BENCH_DIR / "generate.py")] + (["--quick"] if args.quick else [])
-    subprocess.run(gen, check=True)
+    if only & {"snapshot", "scan"}:
+        subprocess.run(gen, check=True)
     data = BENCH_DIR / "data" / ("quick" if args.quick else "full")
     env = machine()
     vers = versions(build_dir)
@@ -752,6 +808,31 @@ def main() -> int:
         shutil.rmtree(BENCH_DIR / ".work" / "write", ignore_errors=True)
     if "vacuum" in only:
         vacuum_section()
+
+    if "optimize" in only:
+        n_files = OPTIMIZE_FILES["quick" if args.quick else "full"]
+        print(f"bench: optimize, {n_files:,} small files", flush=True)
+        src = optimize_source(build_dir / "deltactl", n_files)
+        results = optimize_contestants(build_dir / "deltactl", src, write_repeat, args.warmup)
+        check_same(results, "removed", "optimize")
+        cpp = results[0]
+        deltars = results[1]
+        for r in results:
+            print(f"  {r['name']:<34} min {r['min']:.4f}s median {r['median']:.4f}s", flush=True)
+        speedup = deltars["median"] / cpp["median"]
+        what = f"OPTIMIZE (compaction) of {n_files:,} small files"
+        targets.append((f"{what}: deltacpp faster than delta-rs", faster(speedup), speedup > 1))
+        sections.append(
+            f"### {what}\n\n"
+            f"A table of {n_files:,} Parquet files of {OPTIMIZE_FILE_ROWS:,} rows (id int64, value "
+            "double, name string), made by `deltactl convert`; every run compacts a fresh copy "
+            "(copied untimed). deltacpp is timed as a `deltactl optimize` process (start "
+            "included), delta-rs as an in-process `DeltaTable(path).optimize.compact()` call. "
+            "Both rewrite every file into one (`removed` / `added` files).\n\n"
+            + table_md(results, cpp, "time / deltacpp", (
+                ("removed", lambda r: f"{r['removed']}"),
+                ("added", lambda r: f"{r['added']}"))) +
+            f"\n\ndeltacpp is **{faster(speedup)}** than delta-rs (median).\n")
 
     elapsed = time.time() - started
     size = "quick (smoke run, small tables)" if args.quick else "full"

@@ -65,5 +65,6 @@ void RegisterCheckpoint(CLI::App& app, int* exit_code);
 void RegisterAlter(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
 void RegisterVacuum(CLI::App& app, int* exit_code);
+void RegisterOptimize(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   deltactl::RegisterAlter(app, &exit_code);
   deltactl::RegisterConvert(app, &exit_code);
   deltactl::RegisterVacuum(app, &exit_code);
+  deltactl::RegisterOptimize(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -64,8 +64,9 @@ std::optional<Conflict> CheckAppends(const TransactionFootprint& ours, const Act
 }
 
 std::optional<Conflict> CheckDeletes(const TransactionFootprint& ours, const ActionBatch& w) {
+  // Every remove counts, dataChange or not (as Spark's removedFiles): a file compacted away by
+  // a concurrent OPTIMIZE is gone for us too, and rewriting it again would duplicate its rows.
   for (const auto& r : w.removes) {
-    if (!r.data_change) continue;
     std::string path = storage::UriDecode(r.path);
     if (ours.removed_files.count(path)) {
       return Conflict{ConflictKind::kConcurrentDeleteDelete, "file " + r.path + " was removed by both"};

@@ -21,6 +21,7 @@
 #include <arrow/compute/row/grouper.h>
 #include <arrow/builder.h>
 #include <arrow/io/interfaces.h>
+#include <arrow/util/byte_size.h>
 #include <arrow/util/key_value_metadata.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/exception.h>
@@ -35,6 +36,9 @@ namespace delta::write {
 namespace {
 
 int64_t BatchBytes(const arrow::RecordBatch& batch) {
+  // A slice (e.g. of a sorted table, as Z-ORDER writes) shares its parent's buffers: count only
+  // the range it references, else every slice counts as the whole parent and closes a file.
+  if (auto referenced = arrow::util::ReferencedBufferSize(batch); referenced.ok()) return *referenced;
   int64_t total = 0;
   for (const auto& col : batch.columns()) {
     for (const auto& buf : col->data()->buffers) {
