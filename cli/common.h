@@ -64,5 +64,7 @@ void RegisterWrite(CLI::App& app, int* exit_code);
 void RegisterCheckpoint(CLI::App& app, int* exit_code);
 void RegisterAlter(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
+void RegisterDelete(CLI::App& app, int* exit_code);
+void RegisterUpdate(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl
