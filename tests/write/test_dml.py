@@ -224,11 +224,17 @@ def test_deltars_and_dv_tables(tmp_path):
 
 # ------------------------------------------------------------------ Spark
 
+ROW_SCHEMA = pa.schema([("id", pa.int64()), ("p", pa.string()), ("v", pa.int64()),
+                        ("s", pa.string())])
+
+
+def _collect(df, schema: pa.Schema) -> list[tuple]:
+    rows = [r.asDict() for r in df.collect()]
+    return canonical_rows(pa.Table.from_pylist(rows, schema=schema))
+
+
 def _spark_rows(spark, path: Path) -> list[tuple]:
-    return canonical_rows(pa.Table.from_pandas(
-        spark.read.format("delta").load(str(path)).select("id", "p", "v", "s").toPandas(),
-        schema=pa.schema([("id", pa.int64()), ("p", pa.string()), ("v", pa.int64()),
-                          ("s", pa.string())]), preserve_index=False))
+    return _collect(spark.read.format("delta").load(str(path)).select("id", "p", "v", "s"), ROW_SCHEMA)
 
 
 @pytest.mark.spark_smoke
@@ -243,10 +249,10 @@ def test_spark_reads_dv_tables_and_change_feed(spark, tmp_path, partitioned):
     assert _spark_rows(spark, path) == rows_of(path)
     cols = ["id", "p", "v", "s", "_change_type", "_commit_version"]
     ours = canonical_rows(cli.read_changes(path, 3).select(cols))
-    theirs = spark.sql(f"SELECT {', '.join(cols)} FROM table_changes_by_path('{path}', 3)").toPandas()
-    theirs = canonical_rows(pa.Table.from_pandas(theirs, preserve_index=False).cast(
-        pa.schema([("id", pa.int64()), ("p", pa.string()), ("v", pa.int64()), ("s", pa.string()),
-                   ("_change_type", pa.string()), ("_commit_version", pa.int64())])))
+    theirs = _collect(
+        spark.sql(f"SELECT {', '.join(cols)} FROM table_changes_by_path('{path}', 3)"),
+        ROW_SCHEMA.append(pa.field("_change_type", pa.string())).append(
+            pa.field("_commit_version", pa.int64())))
     assert ours == theirs
 
 
