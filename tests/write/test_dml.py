@@ -290,3 +290,20 @@ def test_differential_against_spark_sql(spark, tmp_path, dv):
         assert rows_of(ours) == _spark_rows(spark, theirs), (kind, pred, sets)
     # Spark reads our final table too
     assert _spark_rows(spark, ours) == rows_of(ours)
+
+
+def test_update_recomputes_generated_columns_and_checks_not_null(tmp_path):
+    path = tmp_path / "g"
+    create(path, "id BIGINT NOT NULL, v BIGINT, g BIGINT GENERATED ALWAYS AS (v * 2)",
+           properties={"delta.enableDeletionVectors": "true"})
+    write(path, pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+                          "v": pa.array([10, 20, None], pa.int64())}), tmp_path)
+    run(["update", str(path), "--set", "v = v + 1", "--where", "id >= 2"])
+    got = canonical_rows(cli.read_cat(path).select(["id", "v", "g"]))
+    assert got == [(1, 10, 20), (2, 21, 42), (3, None, None)]
+    # assigning a generated column a value that differs from its expression is refused
+    expect_error(["update", str(path), "--set", "g = 5", "--where", "id = 1"], "ConstraintViolation")
+    # a NULL in a NOT NULL column: the same error as a write with one (schema enforcement)
+    expect_error(["update", str(path), "--set", "id = NULL", "--where", "id = 1"], "SchemaMismatch",
+                 "NOT NULL")
+    assert canonical_rows(cli.read_cat(path).select(["id", "v", "g"])) == got
