@@ -1,6 +1,7 @@
 #include "ops/row_level.h"
 
 #include <algorithm>
+#include <set>
 
 #include <arrow/array/builder_primitive.h>
 #include <arrow/array/util.h>
@@ -282,9 +283,14 @@ arrow::Result<RowLevelWrite::Result> RowLevelWrite::Commit(
   ARROW_RETURN_NOT_OK(dv_writer_->Finish());
   Result result;
   ARROW_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(uri_, snapshot_, options));
+  // Spark counts a file that only got a new deletion vector as neither removed nor added.
+  std::set<std::string> kept_with_dv;
+  for (const auto& a : dv_adds_) kept_with_dv.insert(a.path);
   for (const auto& r : removes_) {
-    result.removed_bytes += r.size.value_or(0);
-    ++result.removed_files;
+    if (!kept_with_dv.count(r.path)) {
+      result.removed_bytes += r.size.value_or(0);
+      ++result.removed_files;
+    }
     txn->RemoveDataFile(r);
   }
   for (const auto& a : dv_adds_) {

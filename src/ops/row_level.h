@@ -72,8 +72,7 @@ class RowLevelWrite {
   arrow::Status WriteChange(const std::shared_ptr<arrow::RecordBatch>& batch,
                             const std::string& change_type);
 
-  /// Stages remove(file). `dv_counts`: whether it carried a DV (Spark's
-  /// numDeletionVectorsRemoved).
+  /// Stages remove(file); a DV it carried counts as removed (numDeletionVectorsRemoved).
   void Remove(const AddFile& file);
   /// Stages remove(file) + add(file with the DV of `deleted` rows).
   arrow::Status ReplaceDeletionVector(const AddFile& file, const std::vector<uint64_t>& deleted);
@@ -83,8 +82,9 @@ class RowLevelWrite {
   bool HasChanges() const { return !removes_.empty(); }
   bool HasChangeData() const { return wrote_changes_; }
 
-  /// Commits the staged actions with the operation's commitInfo; `metrics` gets the
-  /// num*Files/Bytes/DeletionVectors entries filled in. Cleans up written files on failure.
+  /// Commits the staged actions with the operation's commitInfo; `metrics` maps the counts
+  /// (files given a new DV are counted as neither removed nor added, as Spark does) to
+  /// operationMetrics. The caller cleans up (Cleanup) when it fails.
   struct Result {
     int64_t version = -1;
     int attempts = 0;

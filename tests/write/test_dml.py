@@ -183,6 +183,10 @@ def test_dv_descriptors_inline_and_file_with_cardinality(tmp_path):
     assert removes[0]["deletionVector"]["storageType"] == "i"
     info = next(a["commitInfo"] for a in actions if "commitInfo" in a)
     assert info["operationMetrics"]["numDeletionVectorsUpdated"] == "1"
+    # as Spark: a file that only got a new DV is neither a removed nor an added file
+    assert info["operationMetrics"]["numRemovedFiles"] == "0"
+    assert info["operationMetrics"]["numAddedFiles"] == "0"
+    assert info["operationMetrics"]["numDeletedRows"] == "2"
     assert sorted(r[0] for r in rows_of(path)) == [i for i in range(N) if i not in (3, 5, 7)]
 
 
