@@ -244,12 +244,17 @@ def _spark_rows(spark, path: Path) -> list[tuple]:
 @pytest.mark.spark_smoke
 @pytest.mark.slow
 @pytest.mark.parametrize("partitioned", [False, True], ids=["flat", "partitioned"])
-def test_spark_reads_dv_tables_and_change_feed(spark, tmp_path, partitioned):
+@pytest.mark.parametrize("dv", [False, True], ids=["rewrite", "dv"])
+def test_spark_reads_dml_results_and_change_feed(spark, tmp_path, partitioned, dv):
     path = tmp_path / "t"
-    make_table(path, tmp_path, partitioned=partitioned, dv=True, cdf=True)
+    make_table(path, tmp_path, partitioned=partitioned, dv=dv, cdf=True)
     for kind, args, _, _ in STATEMENTS:
         run([kind, str(path)] + args)
-    run(["delete", str(path), "--where", "id = 4", "--inline-dv-max-bytes", "200"])
+    if dv:  # an inline DV too
+        out = run(["delete", str(path), "--where", "id = 1", "--inline-dv-max-bytes", "200"])
+        assert out["committed"]
+        adds = [a["add"] for a in commit(path, out["version"]) if "add" in a]
+        assert [a["deletionVector"]["storageType"] for a in adds] == ["i"]
     assert _spark_rows(spark, path) == rows_of(path)
     cols = ["id", "p", "v", "s", "_change_type", "_commit_version"]
     ours = canonical_rows(cli.read_changes(path, 3).select(cols))
