@@ -9,9 +9,10 @@
 // deletion vector (union with the old one) and the commit holds remove(old add) + add(same
 // path, new DV, the same stats with tightBounds=false), as Spark writes it. Otherwise the file
 // is rewritten without the matching rows. Rows where the predicate is NULL are kept (SQL).
-// With delta.enableChangeDataFeed=true and rewritten files, the deleted rows are written to
-// _change_data/ as cdc actions (_change_type "delete"); deletion-vector deletes need none
-// (readers derive the deleted rows from the DV difference).
+// With delta.enableChangeDataFeed=true and no deletion vectors, the deleted rows are written to
+// _change_data/ as cdc actions (_change_type "delete"; whole files are then read too, since a
+// commit with cdc files is read only through them); deletion-vector deletes need none
+// (readers derive the deleted rows from the DV difference and from whole-file removes).
 //
 // Concurrency: the transaction records the predicate and the files it read (MarkRead,
 // MarkFilesRead), so a concurrent commit that adds rows the predicate matches
