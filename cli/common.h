@@ -66,5 +66,7 @@ void RegisterAlter(CLI::App& app, int* exit_code);
 void RegisterConvert(CLI::App& app, int* exit_code);
 void RegisterVacuum(CLI::App& app, int* exit_code);
 void RegisterOptimize(CLI::App& app, int* exit_code);
+void RegisterDelete(CLI::App& app, int* exit_code);
+void RegisterUpdate(CLI::App& app, int* exit_code);
 
 }  // namespace deltactl

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   deltactl::RegisterWrite(app, &exit_code);
   deltactl::RegisterCheckpoint(app, &exit_code);
   deltactl::RegisterAlter(app, &exit_code);
+  deltactl::RegisterDelete(app, &exit_code);
+  deltactl::RegisterUpdate(app, &exit_code);
   deltactl::RegisterConvert(app, &exit_code);
   deltactl::RegisterVacuum(app, &exit_code);
   deltactl::RegisterOptimize(app, &exit_code);

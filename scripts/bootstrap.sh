@@ -35,7 +35,8 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q --upgrade pip
 fi
 want=("pyarrow==${PYARROW_VERSION}" "deltalake==${DELTALAKE_VERSION}" "pytest" "numpy"
-      "nanobind==${NANOBIND_VERSION}" "scikit-build-core" "moto[server]==${MOTO_VERSION}")
+      "nanobind==${NANOBIND_VERSION}" "scikit-build-core" "moto[server]==${MOTO_VERSION}"
+      "pandas==${PANDAS_VERSION}" "polars==${POLARS_VERSION}" "duckdb==${DUCKDB_VERSION}")
 if [ "$WITH_SPARK" = 1 ]; then want+=("pyspark==${PYSPARK_VERSION}" "delta-spark==${DELTA_SPARK_VERSION}"); fi
 # A stamp lists what an earlier run installed; skip pip when some stamp covers every wanted pin.
 covered=0

@@ -9,6 +9,7 @@
 
 #include "delta/error.h"
 #include "storage/table_location.h"
+#include "util/uuid.h"
 
 namespace delta::scan {
 namespace {
@@ -49,7 +50,102 @@ arrow::Result<size_t> AppendBitmap(const char* data, size_t avail, uint64_t key,
   return used;
 }
 
+void PutLE32(std::string* out, uint32_t v) {
+  for (int k = 0; k < 4; ++k) out->push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+}
+void PutLE64(std::string* out, uint64_t v) {
+  for (int k = 0; k < 8; ++k) out->push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+}
+void PutBE32(std::string* out, uint32_t v) {
+  for (int k = 3; k >= 0; --k) out->push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+}
+
 }  // namespace
+
+std::string Z85Encode(std::string_view bytes) {
+  std::string padded(bytes);
+  padded.resize((padded.size() + 3) / 4 * 4, '\0');
+  std::string out;
+  out.reserve(padded.size() / 4 * 5);
+  for (size_t i = 0; i < padded.size(); i += 4) {
+    uint64_t v = 0;
+    for (size_t k = 0; k < 4; ++k) v = (v << 8) | static_cast<uint8_t>(padded[i + k]);
+    char block[5];
+    for (int k = 4; k >= 0; --k) {
+      block[k] = kZ85Alphabet[v % 85];
+      v /= 85;
+    }
+    out.append(block, 5);
+  }
+  return out;
+}
+
+std::string SerializeRoaringBitmapArray(const std::vector<uint64_t>& rows) {
+  std::string out;
+  PutLE32(&out, static_cast<uint32_t>(kPortableMagic));
+  const uint64_t num_bitmaps = rows.empty() ? 0 : (rows.back() >> 32) + 1;
+  PutLE64(&out, num_bitmaps);
+  size_t pos = 0;
+  for (uint64_t key = 0; key < num_bitmaps; ++key) {
+    std::vector<uint32_t> low;
+    while (pos < rows.size() && (rows[pos] >> 32) == key) {
+      low.push_back(static_cast<uint32_t>(rows[pos] & 0xFFFFFFFFu));
+      ++pos;
+    }
+    roaring_bitmap_t* bm = roaring_bitmap_of_ptr(low.size(), low.data());
+    roaring_bitmap_run_optimize(bm);
+    PutLE32(&out, static_cast<uint32_t>(key));
+    const size_t at = out.size();
+    out.resize(at + roaring_bitmap_portable_size_in_bytes(bm));
+    roaring_bitmap_portable_serialize(bm, out.data() + at);
+    roaring_bitmap_free(bm);
+  }
+  return out;
+}
+
+DeletionVectorWriter::DeletionVectorWriter(std::shared_ptr<arrow::fs::FileSystem> fs,
+                                           std::string table_root, int32_t inline_max_bytes)
+    : fs_(std::move(fs)), table_root_(std::move(table_root)), inline_max_bytes_(inline_max_bytes) {}
+
+DeletionVectorWriter::~DeletionVectorWriter() = default;
+
+arrow::Result<DeletionVectorDescriptor> DeletionVectorWriter::Add(const std::vector<uint64_t>& rows) {
+  std::string bitmap = SerializeRoaringBitmapArray(rows);
+  DeletionVectorDescriptor dv;
+  dv.size_in_bytes = static_cast<int32_t>(bitmap.size());
+  dv.cardinality = static_cast<int64_t>(rows.size());
+  if (static_cast<int64_t>(bitmap.size()) <= inline_max_bytes_) {
+    dv.storage_type = "i";
+    dv.path_or_inline_dv = Z85Encode(bitmap);
+    return dv;
+  }
+  if (buffer_.empty()) {
+    const std::string uuid = util::NewUuid();
+    std::string raw;
+    for (size_t i = 0; i < uuid.size(); ++i) {
+      if (uuid[i] == '-') continue;
+      raw.push_back(static_cast<char>(std::stoi(uuid.substr(i, 2), nullptr, 16)));
+      ++i;
+    }
+    uuid_z85_ = Z85Encode(raw);
+    path_ = table_root_ + "/deletion_vector_" + uuid + ".bin";
+    buffer_.push_back(1);  // format version
+  }
+  dv.storage_type = "u";
+  dv.path_or_inline_dv = uuid_z85_;
+  dv.offset = static_cast<int32_t>(buffer_.size());
+  PutBE32(&buffer_, static_cast<uint32_t>(bitmap.size()));
+  buffer_ += bitmap;
+  PutBE32(&buffer_, arrow::internal::crc32(0, bitmap.data(), bitmap.size()));
+  return dv;
+}
+
+arrow::Status DeletionVectorWriter::Finish() {
+  if (buffer_.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto out, fs_->OpenOutputStream(path_));
+  ARROW_RETURN_NOT_OK(out->Write(buffer_.data(), static_cast<int64_t>(buffer_.size())));
+  return out->Close();
+}
 
 arrow::Result<std::string> Z85Decode(std::string_view text) {
   if (text.size() % 5 != 0) {

@@ -1,0 +1,65 @@
+// deltactl delete TABLE [--where EXPR] [--dv | --no-dv] [--json]
+#include <nlohmann/json.hpp>
+
+#include "common.h"
+#include "delta/operations/delete.h"
+
+namespace deltactl {
+
+void RegisterDelete(CLI::App& app, int* exit_code) {
+  struct Args {
+    std::string table, where;
+    bool dv = false, no_dv = false, json = false;
+    int32_t inline_max = 0;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("delete", "Delete the rows matching --where (all rows without it)");
+  cmd->add_option("table", args->table, "Table path or URI")->required();
+  cmd->add_option("--where", args->where, "SQL predicate; rows where it is NULL are kept");
+  auto* dv = cmd->add_flag("--dv", args->dv, "Use deletion vectors (default: delta.enableDeletionVectors)");
+  cmd->add_flag("--no-dv", args->no_dv, "Rewrite files instead of using deletion vectors")->excludes(dv);
+  cmd->add_option("--inline-dv-max-bytes", args->inline_max,
+                  "Store deletion vectors up to this size inline in the log (default 0: files)");
+  cmd->add_flag("--json", args->json, "Machine-readable output");
+  cmd->callback([args, exit_code] {
+    delta::DeleteOptions options;
+    if (!args->where.empty()) {
+      auto predicate = delta::ParseExpression(args->where);
+      if (!predicate.ok()) {
+        *exit_code = ReportError(predicate.status());
+        return;
+      }
+      options.predicate = *predicate;
+    }
+    if (args->dv) options.use_deletion_vectors = true;
+    if (args->no_dv) options.use_deletion_vectors = false;
+    options.inline_dv_max_bytes = args->inline_max;
+    auto m = delta::DeleteRows(args->table, options);
+    if (!m.ok()) {
+      *exit_code = ReportError(m.status());
+      return;
+    }
+    if (args->json) {
+      std::cout << nlohmann::json{{"version", m->version},
+                                  {"committed", m->committed},
+                                  {"numDeletedRows", m->num_deleted_rows},
+                                  {"numRemovedFiles", m->num_removed_files},
+                                  {"numAddedFiles", m->num_added_files},
+                                  {"numCopiedRows", m->num_copied_rows},
+                                  {"numAddedChangeFiles", m->num_added_change_files},
+                                  {"numDeletionVectorsAdded", m->num_deletion_vectors_added},
+                                  {"numDeletionVectorsRemoved", m->num_deletion_vectors_removed},
+                                  {"numDeletionVectorsUpdated", m->num_deletion_vectors_updated},
+                                  {"executionTimeMs", m->execution_time_ms}}
+                       .dump()
+                << std::endl;
+    } else if (m->committed) {
+      std::cout << "deleted " << m->num_deleted_rows << " rows: committed version " << m->version << "\n";
+    } else {
+      std::cout << "no rows matched: nothing committed (version " << m->version << ")\n";
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace deltactl

@@ -1,0 +1,333 @@
+#include "ops/row_level.h"
+
+#include <algorithm>
+#include <set>
+
+#include <arrow/array/builder_primitive.h>
+#include <arrow/array/util.h>
+#include <arrow/compute/api.h>
+#include <nlohmann/json.hpp>
+
+#include "delta/error.h"
+#include "delta/scan.h"
+#include "delta/schema.h"
+#include "log/wire_names.h"
+#include "protocol/table_features.h"
+#include "scan/file_reader.h"
+#include "scan/partition_values.h"
+#include "table/snapshot_loader.h"
+#include "util/compute_init.h"
+#include "write/footer_stats.h"
+
+namespace delta::ops {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Spark marks the statistics of a file with a deletion vector as not tight: min/max may
+// describe deleted rows.
+std::optional<std::string> LooseStats(const std::optional<std::string>& stats) {
+  if (!stats) return stats;
+  auto j = nlohmann::json::parse(*stats, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return stats;
+  j["tightBounds"] = false;
+  return j.dump();
+}
+
+arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Filter(
+    const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
+    const std::function<bool(uint64_t)>& keep) {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+  uint64_t offset = 0;
+  for (const auto& b : batches) {
+    arrow::BooleanBuilder mask;
+    ARROW_RETURN_NOT_OK(mask.Reserve(b->num_rows()));
+    int64_t kept = 0;
+    for (int64_t i = 0; i < b->num_rows(); ++i) {
+      const bool k = keep(offset + static_cast<uint64_t>(i));
+      kept += k;
+      mask.UnsafeAppend(k);
+    }
+    offset += static_cast<uint64_t>(b->num_rows());
+    if (kept == 0) continue;
+    if (kept == b->num_rows()) {
+      out.push_back(b);
+      continue;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto m, mask.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(b, m));
+    out.push_back(filtered.record_batch());
+  }
+  return out;
+}
+
+bool Contains(const std::vector<uint64_t>& sorted, uint64_t v) {
+  return std::binary_search(sorted.begin(), sorted.end(), v);
+}
+
+}  // namespace
+
+std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  std::vector<uint64_t> out;
+  out.reserve(a.size() + b.size());
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> SelectRows(
+    const FileRows& rows, const std::vector<uint64_t>& index, bool keep) {
+  return Filter(rows.batches, [&](uint64_t i) { return Contains(index, i) == keep; });
+}
+
+arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(const std::string& uri,
+                                                                   std::optional<bool> use_dvs,
+                                                                   int32_t inline_dv_max_bytes,
+                                                                   ExprPtr predicate) {
+  ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
+  std::unique_ptr<RowLevelWrite> w(new RowLevelWrite());
+  w->uri_ = uri;
+  ARROW_ASSIGN_OR_RAISE(w->loc_, storage::ResolveTableLocation(uri));
+  ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(w->loc_, /*with_times=*/false));
+  if (listing.empty()) return DELTA_ERROR(kTableNotFound, "no Delta table at ", uri);
+  ARROW_ASSIGN_OR_RAISE(w->snapshot_, table::LoadSnapshotFromListing(w->loc_, listing, std::nullopt));
+  const auto& snap = *w->snapshot_;
+  ARROW_RETURN_NOT_OK(protocol::CheckWriteSupported(snap.protocol(), uri));
+  const bool dv_feature = protocol::SupportsWriterFeature(snap.protocol(), "deletionVectors");
+  w->use_dvs_ = use_dvs.value_or(dv_feature &&
+                                 protocol::BoolProperty(snap.metadata(), "delta.enableDeletionVectors", false));
+  if (w->use_dvs_ && !dv_feature) {
+    return DELTA_ERROR(kUnsupportedFeature, "table ", uri,
+                       " does not support deletion vectors: set delta.enableDeletionVectors=true first");
+  }
+  w->cdf_ = protocol::BoolProperty(snap.metadata(), "delta.enableChangeDataFeed", false);
+  w->predicate_ = std::move(predicate);
+  const auto& schema = snap.schema();
+  if (w->predicate_) {
+    ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*w->predicate_, *schema));
+    ARROW_ASSIGN_OR_RAISE(w->bound_predicate_, e.Bind(*schema));
+    const auto& pcs = snap.metadata().partition_columns;
+    w->partition_only_ = !pcs.empty();
+    for (const auto& path : w->predicate_->ReferencedColumns()) {
+      if (path.size() != 1 || std::find(pcs.begin(), pcs.end(), path[0]) == pcs.end()) {
+        w->partition_only_ = false;
+      }
+    }
+  }
+
+  ARROW_ASSIGN_OR_RAISE(auto mapping, protocol::GetColumnMappingMode(snap.metadata()));
+  write::DataFileWriterOptions wo;
+  wo.table_root = w->loc_.root;
+  wo.schema = schema;
+  wo.partition_columns = snap.metadata().partition_columns;
+  wo.mapping = mapping;
+  wo.stats = write::StatsConfigFor(snap.metadata().configuration, mapping);
+  auto conf = snap.metadata().configuration;
+  if (auto it = conf.find("delta.targetFileSize"); it != conf.end()) {
+    wo.target_file_size = std::atoll(it->second.c_str());
+  }
+  ARROW_ASSIGN_OR_RAISE(w->data_writer_, write::DataFileWriter::Make(w->loc_.fs, wo));
+  if (w->cdf_) {
+    auto fields = schema->fields();
+    fields.push_back(arrow::field(wire::kChangeType, arrow::utf8()));
+    w->change_schema_ = arrow::schema(fields);
+    wo.schema = w->change_schema_;
+    wo.directory_prefix = "_change_data";
+    ARROW_ASSIGN_OR_RAISE(w->change_writer_, write::DataFileWriter::Make(w->loc_.fs, wo));
+  }
+  w->dv_writer_ = std::make_unique<scan::DeletionVectorWriter>(w->loc_.fs, w->loc_.root,
+                                                               inline_dv_max_bytes);
+  return w;
+}
+
+RowLevelWrite::~RowLevelWrite() = default;
+
+arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
+  if (!predicate_) return FileVerdict::kMatchesAll;
+  const auto& schema = *snapshot_->schema();
+  if (partition_only_) {
+    ARROW_ASSIGN_OR_RAISE(auto mapping, protocol::GetColumnMappingMode(snapshot_->metadata()));
+    arrow::FieldVector fields;
+    arrow::ArrayVector columns;
+    for (const auto& pc : snapshot_->metadata().partition_columns) {
+      auto field = schema.GetFieldByName(pc);
+      if (!field) return DELTA_ERROR(kCorruptLog, "partition column ", pc, " is not in the schema");
+      auto it = file.partition_values.find(PhysicalName(*field, mapping));
+      std::optional<std::string> text;
+      if (it != file.partition_values.end()) text = it->second;
+      ARROW_ASSIGN_OR_RAISE(auto scalar, scan::ParsePartitionValue(text, field->type(), pc));
+      ARROW_ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, 1));
+      fields.push_back(field);
+      columns.push_back(array);
+    }
+    auto pschema = arrow::schema(fields);
+    ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*predicate_, *pschema));
+    ARROW_ASSIGN_OR_RAISE(e, e.Bind(*pschema));
+    auto batch = arrow::RecordBatch::Make(pschema, 1, columns);
+    ARROW_ASSIGN_OR_RAISE(auto d, arrow::compute::ExecuteScalarExpression(e, arrow::compute::ExecBatch(*batch)));
+    std::shared_ptr<arrow::Scalar> s;
+    if (d.is_scalar()) {
+      s = d.scalar();
+    } else {
+      ARROW_ASSIGN_OR_RAISE(s, d.make_array()->GetScalar(0));
+    }
+    const bool match = s->is_valid && std::static_pointer_cast<arrow::BooleanScalar>(s)->value;
+    return match ? FileVerdict::kMatchesAll : FileVerdict::kSkip;
+  }
+  return MayMatch(*predicate_, GetFileStatistics(*snapshot_, file), schema) ? FileVerdict::kEvaluateRows
+                                                                             : FileVerdict::kSkip;
+}
+
+arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
+  FileRows rows;
+  scan::ReadPlan plan;
+  plan.read_schema = snapshot_->schema();
+  for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
+  plan.output_schema = plan.read_schema;
+  scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
+  ARROW_ASSIGN_OR_RAISE(rows.batches, scan::ReadDataFile(*snapshot_, file, plan, all));
+  if (file.deletion_vector && file.deletion_vector->cardinality > 0) {
+    ARROW_ASSIGN_OR_RAISE(rows.deleted, scan::LoadDeletionVector(*loc_.fs, snapshot_->table_root(),
+                                                                 *file.deletion_vector, file.path));
+  }
+  uint64_t offset = 0;
+  for (const auto& b : rows.batches) {
+    const auto n = static_cast<uint64_t>(b->num_rows());
+    std::shared_ptr<arrow::BooleanArray> mask;
+    bool all_true = !bound_predicate_;
+    if (bound_predicate_) {
+      ARROW_ASSIGN_OR_RAISE(auto d, arrow::compute::ExecuteScalarExpression(*bound_predicate_,
+                                                                            arrow::compute::ExecBatch(*b)));
+      if (d.is_scalar()) {
+        const auto& s = d.scalar_as<arrow::BooleanScalar>();
+        all_true = s.is_valid && s.value;
+        if (!all_true) {
+          offset += n;
+          continue;
+        }
+      } else {
+        mask = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
+      }
+    }
+    for (uint64_t i = 0; i < n; ++i) {
+      const bool hit = all_true || (mask->IsValid(static_cast<int64_t>(i)) && mask->Value(static_cast<int64_t>(i)));
+      if (hit && !Contains(rows.deleted, offset + i)) rows.matched.push_back(offset + i);
+    }
+    offset += n;
+  }
+  rows.num_rows = static_cast<int64_t>(offset);
+  return rows;
+}
+
+arrow::Status RowLevelWrite::WriteData(const std::shared_ptr<arrow::RecordBatch>& batch) {
+  if (batch->num_rows() == 0) return arrow::Status::OK();
+  return data_writer_->Write(batch);
+}
+
+arrow::Status RowLevelWrite::WriteChange(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                         const std::string& change_type) {
+  if (!change_writer_ || batch->num_rows() == 0) return arrow::Status::OK();
+  auto columns = batch->columns();
+  ARROW_ASSIGN_OR_RAISE(auto ct, arrow::MakeArrayFromScalar(arrow::StringScalar(change_type), batch->num_rows()));
+  columns.push_back(ct);
+  wrote_changes_ = true;
+  return change_writer_->Write(arrow::RecordBatch::Make(change_schema_, batch->num_rows(), columns));
+}
+
+void RowLevelWrite::Remove(const AddFile& file) {
+  RemoveFile r;
+  r.path = file.path;
+  r.deletion_timestamp = NowMs();
+  r.data_change = true;
+  r.extended_file_metadata = true;
+  r.partition_values = file.partition_values;
+  r.size = file.size;
+  r.stats = file.stats;
+  r.deletion_vector = file.deletion_vector;
+  r.base_row_id = file.base_row_id;
+  r.default_row_commit_version = file.default_row_commit_version;
+  if (file.deletion_vector) ++dvs_removed_;
+  removes_.push_back(std::move(r));
+}
+
+arrow::Status RowLevelWrite::ReplaceDeletionVector(const AddFile& file, const std::vector<uint64_t>& deleted) {
+  ARROW_ASSIGN_OR_RAISE(auto dv, dv_writer_->Add(deleted));
+  const bool had_dv = file.deletion_vector.has_value();
+  Remove(file);
+  if (had_dv) {
+    --dvs_removed_;
+    ++dvs_updated_;
+  } else {
+    ++dvs_added_;
+  }
+  AddFile a = file;
+  a.deletion_vector = std::move(dv);
+  a.data_change = true;
+  a.stats = LooseStats(file.stats);
+  dv_adds_.push_back(std::move(a));
+  return arrow::Status::OK();
+}
+
+arrow::Result<RowLevelWrite::Result> RowLevelWrite::Commit(
+    const std::string& operation, std::map<std::string, std::string> parameters,
+    const std::function<std::map<std::string, std::string>(const Result&)>& metrics,
+    const TransactionOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto adds, data_writer_->Finish());
+  std::vector<AddFile> changes;
+  if (change_writer_) {
+    ARROW_ASSIGN_OR_RAISE(changes, change_writer_->Finish());
+  }
+  ARROW_RETURN_NOT_OK(dv_writer_->Finish());
+  Result result;
+  ARROW_ASSIGN_OR_RAISE(auto txn, Transaction::Begin(uri_, snapshot_, options));
+  // Spark counts a file that only got a new deletion vector as neither removed nor added.
+  std::set<std::string> kept_with_dv;
+  for (const auto& a : dv_adds_) kept_with_dv.insert(a.path);
+  for (const auto& r : removes_) {
+    if (!kept_with_dv.count(r.path)) {
+      result.removed_bytes += r.size.value_or(0);
+      ++result.removed_files;
+    }
+    txn->RemoveDataFile(r);
+  }
+  for (const auto& a : dv_adds_) {
+    txn->AddDataFile(a);
+  }
+  for (auto& a : adds) {
+    result.added_bytes += a.size;
+    ++result.added_files;
+    txn->AddDataFile(std::move(a));
+  }
+  for (const auto& c : changes) {
+    AddCDCFile cdc;
+    cdc.path = c.path;
+    cdc.partition_values = c.partition_values;
+    cdc.size = c.size;
+    cdc.data_change = false;
+    txn->AddCdcFile(std::move(cdc));
+    ++result.change_files;
+  }
+  result.dvs_added = dvs_added_;
+  result.dvs_removed = dvs_removed_;
+  result.dvs_updated = dvs_updated_;
+  txn->MarkRead(predicate_);
+  txn->MarkFilesRead(read_files_);
+  txn->SetOperation(operation, std::move(parameters), metrics(result));
+  ARROW_ASSIGN_OR_RAISE(auto committed, txn->Commit());
+  result.version = committed.version;
+  result.attempts = committed.attempts;
+  return result;
+}
+
+void RowLevelWrite::Cleanup() {
+  for (const auto& p : data_writer_->written_paths()) (void)loc_.fs->DeleteFile(p);
+  if (change_writer_) {
+    for (const auto& p : change_writer_->written_paths()) (void)loc_.fs->DeleteFile(p);
+  }
+  if (!dv_writer_->path().empty()) (void)loc_.fs->DeleteFile(dv_writer_->path());
+}
+
+}  // namespace delta::ops

@@ -1,0 +1,129 @@
+// Shared machinery of the row-level operations (DELETE, UPDATE): loading the table, deciding
+// per file whether a predicate skips it, matches it whole or must be evaluated row by row,
+// reading a file's physical rows with their row indexes, and staging the actions that replace
+// a file (deletion vector or rewrite) plus its change data. PROTOCOL.md "Deletion Vectors",
+// "Change Data Files". Not thread-safe: one operation uses one RowLevelWrite.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "delta/actions.h"
+#include "delta/expression.h"
+#include "delta/snapshot.h"
+#include "delta/transaction.h"
+#include "scan/deletion_vector.h"
+#include "storage/table_location.h"
+#include "write/data_file_writer.h"
+
+namespace delta::ops {
+
+/// How a predicate relates to one file.
+enum class FileVerdict { kSkip, kMatchesAll, kEvaluateRows };
+
+/// The physical rows of one file (deletion vector not applied), in row-index order, as the
+/// table schema, with the rows its deletion vector deletes and the live rows that match.
+struct FileRows {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  int64_t num_rows = 0;
+  std::vector<uint64_t> deleted;  ///< by the file's current deletion vector
+  std::vector<uint64_t> matched;  ///< live rows where the predicate is TRUE
+};
+
+/// Sorted union of two sorted, distinct lists.
+std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
+
+/// The rows of `rows` whose index is (keep=true) or is not (keep=false) in sorted `index`.
+arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> SelectRows(
+    const FileRows& rows, const std::vector<uint64_t>& index, bool keep);
+
+/// One DELETE or UPDATE in progress: the table, its writers, and the actions staged so far.
+class RowLevelWrite {
+ public:
+  static arrow::Result<std::unique_ptr<RowLevelWrite>> Begin(const std::string& uri,
+                                                             std::optional<bool> use_dvs,
+                                                             int32_t inline_dv_max_bytes,
+                                                             ExprPtr predicate);
+  ~RowLevelWrite();
+
+  const Snapshot& snapshot() const { return *snapshot_; }
+  const std::shared_ptr<arrow::Schema>& schema() const { return snapshot_->schema(); }
+  bool use_dvs() const { return use_dvs_; }
+  bool cdf() const { return cdf_; }
+
+  /// Partition pruning (a predicate over partition columns only decides the whole file) and
+  /// statistics skipping. A null predicate matches every file whole.
+  arrow::Result<FileVerdict> Classify(const AddFile& file) const;
+
+  /// Reads a file and evaluates the predicate (null: every live row matches).
+  arrow::Result<FileRows> Read(const AddFile& file) const;
+
+  /// Writes rows (table schema) to new data files / to change data files.
+  arrow::Status WriteData(const std::shared_ptr<arrow::RecordBatch>& batch);
+  arrow::Status WriteChange(const std::shared_ptr<arrow::RecordBatch>& batch,
+                            const std::string& change_type);
+
+  /// Stages remove(file); a DV it carried counts as removed (numDeletionVectorsRemoved).
+  void Remove(const AddFile& file);
+  /// Stages remove(file) + add(file with the DV of `deleted` rows).
+  arrow::Status ReplaceDeletionVector(const AddFile& file, const std::vector<uint64_t>& deleted);
+  /// Records a file that was read (for conflict detection).
+  void MarkRead(const AddFile& file) { read_files_.push_back(file); }
+
+  bool HasChanges() const { return !removes_.empty(); }
+  bool HasChangeData() const { return wrote_changes_; }
+
+  /// Commits the staged actions with the operation's commitInfo; `metrics` maps the counts
+  /// (files given a new DV are counted as neither removed nor added, as Spark does) to
+  /// operationMetrics. The caller cleans up (Cleanup) when it fails.
+  struct Result {
+    int64_t version = -1;
+    int attempts = 0;
+    int64_t added_files = 0, added_bytes = 0, removed_files = 0, removed_bytes = 0;
+    int64_t change_files = 0, dvs_added = 0, dvs_removed = 0, dvs_updated = 0;
+  };
+  arrow::Result<Result> Commit(const std::string& operation,
+                               std::map<std::string, std::string> parameters,
+                               const std::function<std::map<std::string, std::string>(const Result&)>& metrics,
+                               const TransactionOptions& options);
+
+  /// Deletes every file written so far (after a failure).
+  void Cleanup();
+
+ private:
+  RowLevelWrite() = default;
+  std::string uri_;
+  storage::TableLocation loc_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  ExprPtr predicate_;
+  std::optional<arrow::compute::Expression> bound_predicate_;
+  bool partition_only_ = false;
+  bool use_dvs_ = false;
+  bool cdf_ = false;
+  std::unique_ptr<write::DataFileWriter> data_writer_;
+  std::unique_ptr<write::DataFileWriter> change_writer_;
+  std::shared_ptr<arrow::Schema> change_schema_;
+  std::unique_ptr<scan::DeletionVectorWriter> dv_writer_;
+  bool wrote_changes_ = false;
+  std::vector<RemoveFile> removes_;
+  std::vector<AddFile> dv_adds_;
+  std::vector<AddFile> read_files_;
+  int64_t dvs_added_ = 0, dvs_removed_ = 0, dvs_updated_ = 0;
+};
+
+/// Milliseconds since `start`.
+inline int64_t MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace delta::ops
