@@ -40,19 +40,10 @@ void RegisterDelete(CLI::App& app, int* exit_code) {
       return;
     }
     if (args->json) {
-      std::cout << nlohmann::json{{"version", m->version},
-                                  {"committed", m->committed},
-                                  {"numDeletedRows", m->num_deleted_rows},
-                                  {"numRemovedFiles", m->num_removed_files},
-                                  {"numAddedFiles", m->num_added_files},
-                                  {"numCopiedRows", m->num_copied_rows},
-                                  {"numAddedChangeFiles", m->num_added_change_files},
-                                  {"numDeletionVectorsAdded", m->num_deletion_vectors_added},
-                                  {"numDeletionVectorsRemoved", m->num_deletion_vectors_removed},
-                                  {"numDeletionVectorsUpdated", m->num_deletion_vectors_updated},
-                                  {"executionTimeMs", m->execution_time_ms}}
-                       .dump()
-                << std::endl;
+      nlohmann::json out(m->SparkMetrics());
+      out["version"] = m->version;
+      out["committed"] = m->committed;
+      std::cout << out.dump() << std::endl;
     } else if (m->committed) {
       std::cout << "deleted " << m->num_deleted_rows << " rows: committed version " << m->version << "\n";
     } else {

@@ -330,4 +330,21 @@ void RowLevelWrite::Cleanup() {
   if (!dv_writer_->path().empty()) (void)loc_.fs->DeleteFile(dv_writer_->path());
 }
 
+void RecordResult(const RowLevelWrite::Result& r, RowLevelMetrics* m) {
+  m->num_removed_files = r.removed_files;
+  m->num_removed_bytes = r.removed_bytes;
+  m->num_added_files = r.added_files;
+  m->num_added_bytes = r.added_bytes;
+  m->num_added_change_files = r.change_files;
+  m->num_deletion_vectors_added = r.dvs_added;
+  m->num_deletion_vectors_removed = r.dvs_removed;
+  m->num_deletion_vectors_updated = r.dvs_updated;
+}
+
+std::map<std::string, std::string> MetricTexts(const std::map<std::string, int64_t>& metrics) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : metrics) out[k] = std::to_string(v);
+  return out;
+}
+
 }  // namespace delta::ops

@@ -25,6 +25,8 @@
 #include "storage/table_location.h"
 #include "write/data_file_writer.h"
 
+#include "delta/operations/row_level.h"
+
 namespace delta::ops {
 
 /// How a predicate relates to one file.
@@ -125,5 +127,11 @@ inline int64_t MsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
       .count();
 }
+
+/// Copies what the commit wrote into the operation's metrics.
+void RecordResult(const RowLevelWrite::Result& r, RowLevelMetrics* m);
+
+/// Metric values as commitInfo stores them (JSON texts of the numbers).
+std::map<std::string, std::string> MetricTexts(const std::map<std::string, int64_t>& metrics);
 
 }  // namespace delta::ops

@@ -118,33 +118,11 @@ arrow::Result<UpdateMetrics> Run(ops::RowLevelWrite& w, const UpdateOptions& opt
     return m;
   }
   auto metrics = [&](const ops::RowLevelWrite::Result& r) {
-    m.num_removed_files = r.removed_files;
-    m.num_removed_bytes = r.removed_bytes;
-    m.num_added_files = r.added_files;
-    m.num_added_bytes = r.added_bytes;
-    m.num_added_change_files = r.change_files;
-    m.num_deletion_vectors_added = r.dvs_added;
-    m.num_deletion_vectors_removed = r.dvs_removed;
-    m.num_deletion_vectors_updated = r.dvs_updated;
+    ops::RecordResult(r, &m);
     m.scan_time_ms = scan_ms;
     m.rewrite_time_ms = rewrite_ms;
     m.execution_time_ms = ops::MsSince(start);
-    auto s = [](int64_t v) { return std::to_string(v); };
-    return std::map<std::string, std::string>{
-        {"numUpdatedRows", s(m.num_updated_rows)},
-        {"numCopiedRows", s(m.num_copied_rows)},
-        {"numRemovedFiles", s(m.num_removed_files)},
-        {"numAddedFiles", s(m.num_added_files)},
-        {"numAddedChangeFiles", s(m.num_added_change_files)},
-        {"numRemovedBytes", s(m.num_removed_bytes)},
-        {"numAddedBytes", s(m.num_added_bytes)},
-        {"numDeletionVectorsAdded", s(m.num_deletion_vectors_added)},
-        {"numDeletionVectorsRemoved", s(m.num_deletion_vectors_removed)},
-        {"numDeletionVectorsUpdated", s(m.num_deletion_vectors_updated)},
-        {"executionTimeMs", s(m.execution_time_ms)},
-        {"scanTimeMs", s(m.scan_time_ms)},
-        {"rewriteTimeMs", s(m.rewrite_time_ms)},
-    };
+    return ops::MetricTexts(m.SparkMetrics());
   };
   nlohmann::json list = nlohmann::json::array();
   if (options.predicate) list.push_back(options.predicate->ToString());

@@ -28,6 +28,7 @@
 #include <arrow/result.h>
 
 #include "delta/expression.h"
+#include "delta/operations/row_level.h"
 #include "delta/transaction.h"
 
 namespace delta {
@@ -45,25 +46,18 @@ struct DeleteOptions {
 };
 
 /// Spark's DELETE metrics (commitInfo.operationMetrics).
-struct DeleteMetrics {
-  int64_t version = -1;  ///< the committed version (the read version when nothing matched)
-  bool committed = false;
+struct DeleteMetrics : RowLevelMetrics {
   int64_t num_deleted_rows = 0;
-  int64_t num_removed_files = 0;
-  int64_t num_added_files = 0;
-  int64_t num_copied_rows = 0;
-  int64_t num_added_change_files = 0;
-  int64_t num_removed_bytes = 0;
-  int64_t num_added_bytes = 0;
-  int64_t num_deletion_vectors_added = 0;
-  int64_t num_deletion_vectors_removed = 0;
-  int64_t num_deletion_vectors_updated = 0;
   int64_t num_files_before_skipping = 0;
   int64_t num_files_after_skipping = 0;
-  int64_t execution_time_ms = 0;
-  int64_t scan_time_ms = 0;
-  int64_t rewrite_time_ms = 0;
-  int commit_attempts = 0;
+
+  std::map<std::string, int64_t> SparkMetrics() const {
+    auto m = RowLevelMetrics::SparkMetrics();
+    m["numDeletedRows"] = num_deleted_rows;
+    m["numFilesBeforeSkipping"] = num_files_before_skipping;
+    m["numFilesAfterSkipping"] = num_files_after_skipping;
+    return m;
+  }
 };
 
 /// Deletes the rows matching options.predicate from the table at `uri`.

@@ -26,6 +26,7 @@
 #include <arrow/result.h>
 
 #include "delta/expression.h"
+#include "delta/operations/row_level.h"
 #include "delta/transaction.h"
 
 namespace delta {
@@ -43,23 +44,14 @@ struct UpdateOptions {
 };
 
 /// Spark's UPDATE metrics (commitInfo.operationMetrics).
-struct UpdateMetrics {
-  int64_t version = -1;  ///< the committed version (the read version when nothing matched)
-  bool committed = false;
+struct UpdateMetrics : RowLevelMetrics {
   int64_t num_updated_rows = 0;
-  int64_t num_copied_rows = 0;
-  int64_t num_removed_files = 0;
-  int64_t num_added_files = 0;
-  int64_t num_added_change_files = 0;
-  int64_t num_removed_bytes = 0;
-  int64_t num_added_bytes = 0;
-  int64_t num_deletion_vectors_added = 0;
-  int64_t num_deletion_vectors_removed = 0;
-  int64_t num_deletion_vectors_updated = 0;
-  int64_t execution_time_ms = 0;
-  int64_t scan_time_ms = 0;
-  int64_t rewrite_time_ms = 0;
-  int commit_attempts = 0;
+
+  std::map<std::string, int64_t> SparkMetrics() const {
+    auto m = RowLevelMetrics::SparkMetrics();
+    m["numUpdatedRows"] = num_updated_rows;
+    return m;
+  }
 };
 
 /// Parses "col = expr" (the CLI's --set) into an assignment.
