@@ -76,4 +76,9 @@ enum class FaultPoint {
 std::shared_ptr<LogStore> MakeFaultInjectingLogStore(std::shared_ptr<LogStore> inner,
                                                      std::function<FaultPoint()> next_fault);
 
+/// Wraps a LogStore and runs `rival` once, just before the first PutIfAbsent goes through
+/// (tests of conflicts: a concurrent commit lands between a transaction's read and its commit).
+std::shared_ptr<LogStore> MakeRivalFirstLogStore(std::shared_ptr<LogStore> inner,
+                                                 std::function<void()> rival);
+
 }  // namespace delta

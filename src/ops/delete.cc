@@ -70,23 +70,10 @@ arrow::Result<DeleteMetrics> Run(ops::RowLevelWrite& w, const DeleteOptions& opt
       m.num_deleted_rows += *records - (f->deletion_vector ? f->deletion_vector->cardinality : 0);
     }
   }
-  if (!w.HasChanges()) {
-    m.version = w.snapshot().version();
-    m.execution_time_ms = ops::MsSince(start);
-    return m;
-  }
-  auto metrics = [&](const ops::RowLevelWrite::Result& r) {
-    ops::RecordResult(r, &m);
-    m.scan_time_ms = scan_ms;
-    m.rewrite_time_ms = rewrite_ms;
-    m.execution_time_ms = ops::MsSince(start);
-    return ops::MetricTexts(m.SparkMetrics());
-  };
-  ARROW_ASSIGN_OR_RAISE(auto r, w.Commit("DELETE", {{"predicate", PredicateParameter(options.predicate)}},
-                                         metrics, options.transaction));
-  m.version = r.version;
-  m.committed = true;
-  m.commit_attempts = r.attempts;
+  m.scan_time_ms = scan_ms;
+  m.rewrite_time_ms = rewrite_ms;
+  ARROW_RETURN_NOT_OK(ops::CommitRowLevel(w, "DELETE", {{"predicate", PredicateParameter(options.predicate)}}, &m, start,
+                                          options.transaction));
   return m;
 }
 

@@ -134,4 +134,30 @@ void RecordResult(const RowLevelWrite::Result& r, RowLevelMetrics* m);
 /// Metric values as commitInfo stores them (JSON texts of the numbers).
 std::map<std::string, std::string> MetricTexts(const std::map<std::string, int64_t>& metrics);
 
+/// The end of every row-level operation: when anything changed, commits `operation` with
+/// `parameters` and the operation's Spark metrics (Metrics::SparkMetrics()) and records the
+/// version and attempts in `m`; otherwise records the read version. Either way the execution
+/// time since `start`.
+template <typename Metrics>
+arrow::Status CommitRowLevel(RowLevelWrite& w, const std::string& operation,
+                             std::map<std::string, std::string> parameters, Metrics* m,
+                             std::chrono::steady_clock::time_point start,
+                             const TransactionOptions& options) {
+  if (!w.HasChanges()) {
+    m->version = w.snapshot().version();
+    m->execution_time_ms = MsSince(start);
+    return arrow::Status::OK();
+  }
+  auto metrics = [&](const RowLevelWrite::Result& r) {
+    RecordResult(r, m);
+    m->execution_time_ms = MsSince(start);
+    return MetricTexts(m->SparkMetrics());
+  };
+  ARROW_ASSIGN_OR_RAISE(auto r, w.Commit(operation, std::move(parameters), metrics, options));
+  m->version = r.version;
+  m->committed = true;
+  m->commit_attempts = r.attempts;
+  return arrow::Status::OK();
+}
+
 }  // namespace delta::ops

@@ -112,25 +112,12 @@ arrow::Result<UpdateMetrics> Run(ops::RowLevelWrite& w, const UpdateOptions& opt
     }
     rewrite_ms += ops::MsSince(rewrite_start);
   }
-  if (!w.HasChanges()) {
-    m.version = w.snapshot().version();
-    m.execution_time_ms = ops::MsSince(start);
-    return m;
-  }
-  auto metrics = [&](const ops::RowLevelWrite::Result& r) {
-    ops::RecordResult(r, &m);
-    m.scan_time_ms = scan_ms;
-    m.rewrite_time_ms = rewrite_ms;
-    m.execution_time_ms = ops::MsSince(start);
-    return ops::MetricTexts(m.SparkMetrics());
-  };
+  m.scan_time_ms = scan_ms;
+  m.rewrite_time_ms = rewrite_ms;
   nlohmann::json list = nlohmann::json::array();
   if (options.predicate) list.push_back(options.predicate->ToString());
-  ARROW_ASSIGN_OR_RAISE(auto r, w.Commit("UPDATE", {{"predicate", nlohmann::json(list.dump()).dump()}},
-                                         metrics, options.transaction));
-  m.version = r.version;
-  m.committed = true;
-  m.commit_attempts = r.attempts;
+  ARROW_RETURN_NOT_OK(ops::CommitRowLevel(w, "UPDATE", {{"predicate", nlohmann::json(list.dump()).dump()}}, &m, start,
+                                          options.transaction));
   return m;
 }
 

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <utility>
 
 #include <arrow/filesystem/localfs.h>
 
@@ -205,6 +206,14 @@ std::shared_ptr<LogStore> MakeInMemoryLogStore() { return std::make_shared<InMem
 std::shared_ptr<LogStore> MakeFaultInjectingLogStore(std::shared_ptr<LogStore> inner,
                                                      std::function<FaultPoint()> next_fault) {
   return std::make_shared<FaultInjectingLogStore>(std::move(inner), std::move(next_fault));
+}
+
+std::shared_ptr<LogStore> MakeRivalFirstLogStore(std::shared_ptr<LogStore> inner,
+                                                 std::function<void()> rival) {
+  return MakeFaultInjectingLogStore(std::move(inner), [rival = std::move(rival)]() mutable {
+    if (rival) std::exchange(rival, nullptr)();
+    return FaultPoint::kNone;
+  });
 }
 
 }  // namespace delta

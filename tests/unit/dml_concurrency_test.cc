@@ -19,28 +19,6 @@
 namespace delta {
 namespace {
 
-class RacingLogStore : public LogStore {
- public:
-  RacingLogStore(std::shared_ptr<LogStore> inner, std::function<void()> race)
-      : inner_(std::move(inner)), race_(std::move(race)) {}
-  arrow::Result<PutResult> PutIfAbsent(const std::string& path, std::string_view content) override {
-    if (race_) {
-      auto race = std::move(race_);
-      race_ = nullptr;
-      race();
-    }
-    return inner_->PutIfAbsent(path, content);
-  }
-  arrow::Result<std::string> Read(const std::string& path) override { return inner_->Read(path); }
-  arrow::Status Overwrite(const std::string& path, std::string_view content) override {
-    return inner_->Overwrite(path, content);
-  }
-
- private:
-  std::shared_ptr<LogStore> inner_;
-  std::function<void()> race_;
-};
-
 std::shared_ptr<arrow::Schema> Schema() {
   return arrow::schema({arrow::field("id", arrow::int64()), arrow::field("p", arrow::utf8())});
 }
@@ -70,7 +48,7 @@ std::string NewTable(const std::string& name, bool dv = false) {
 TransactionOptions Racing(const std::string& uri, std::function<void()> race) {
   TransactionOptions t;
   auto fs = std::make_shared<arrow::fs::LocalFileSystem>();
-  t.log_store = std::make_shared<RacingLogStore>(*MakeLogStore(fs), std::move(race));
+  t.log_store = MakeRivalFirstLogStore(*MakeLogStore(fs), std::move(race));
   (void)uri;
   return t;
 }

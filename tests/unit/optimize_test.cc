@@ -123,30 +123,6 @@ TEST(ParseByteSize, UnitsArePowersOf1024) {
   EXPECT_FALSE(ParseByteSize("12 parsecs").ok());
   EXPECT_FALSE(ParseByteSize("").ok());
 }
-
-// A store that lets a rival commit land first, once, at the moment OPTIMIZE commits.
-class RivalFirstLogStore : public LogStore {
- public:
-  RivalFirstLogStore(std::shared_ptr<LogStore> inner, std::function<void()> rival)
-      : inner_(std::move(inner)), rival_(std::move(rival)) {}
-  arrow::Result<PutResult> PutIfAbsent(const std::string& path, std::string_view content) override {
-    if (rival_) {
-      auto r = std::move(rival_);
-      rival_ = nullptr;
-      r();
-    }
-    return inner_->PutIfAbsent(path, content);
-  }
-  arrow::Result<std::string> Read(const std::string& path) override { return inner_->Read(path); }
-  arrow::Status Overwrite(const std::string& path, std::string_view content) override {
-    return inner_->Overwrite(path, content);
-  }
-
- private:
-  std::shared_ptr<LogStore> inner_;
-  std::function<void()> rival_;
-};
-
 class OptimizeConcurrency : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -173,7 +149,7 @@ class OptimizeConcurrency : public ::testing::Test {
   OptimizeOptions WithRival(std::function<void()> rival) {
     OptimizeOptions o;
     auto fs = (*Table::Open(uri_))->GetSnapshot(std::nullopt).ValueOrDie()->filesystem();
-    o.transaction.log_store = std::make_shared<RivalFirstLogStore>(*MakeLogStore(fs), std::move(rival));
+    o.transaction.log_store = MakeRivalFirstLogStore(*MakeLogStore(fs), std::move(rival));
     return o;
   }
 
