@@ -86,6 +86,23 @@ struct RemoveFile {
   std::optional<int64_t> default_row_commit_version;
 };
 
+/// The remove action that retires `file` (keeping its partition values, size, stats, deletion
+/// vector and row tracking fields, as Spark's AddFile.remove does).
+inline RemoveFile RemoveOf(const AddFile& file, int64_t deletion_timestamp, bool data_change) {
+  RemoveFile r;
+  r.path = file.path;
+  r.deletion_timestamp = deletion_timestamp;
+  r.data_change = data_change;
+  r.extended_file_metadata = true;
+  r.partition_values = file.partition_values;
+  r.size = file.size;
+  r.stats = file.stats;
+  r.deletion_vector = file.deletion_vector;
+  r.base_row_id = file.base_row_id;
+  r.default_row_commit_version = file.default_row_commit_version;
+  return r;
+}
+
 struct AddCDCFile {
   std::string path;
   PartitionValues partition_values;

@@ -359,23 +359,12 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
   const int64_t now = NowMs();
   std::vector<AddFile> read_files;
   for (const auto* f : removed) {
-    RemoveFile r;
-    r.path = f->path;
-    r.deletion_timestamp = now;
-    r.data_change = false;
-    r.extended_file_metadata = true;
-    r.partition_values = f->partition_values;
-    r.size = f->size;
-    r.stats = f->stats;
-    r.deletion_vector = f->deletion_vector;
-    r.base_row_id = f->base_row_id;
-    r.default_row_commit_version = f->default_row_commit_version;
     Merge(&metrics.files_removed, f->size);
     if (f->deletion_vector) {
       ++metrics.num_deletion_vectors_removed;
       metrics.num_deletion_vector_rows_removed += f->deletion_vector->cardinality;
     }
-    txn->RemoveDataFile(std::move(r));
+    txn->RemoveDataFile(RemoveOf(*f, now, /*data_change=*/false));
     read_files.push_back(*f);
   }
   txn->MarkFilesRead(read_files);

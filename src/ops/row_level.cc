@@ -238,19 +238,8 @@ arrow::Status RowLevelWrite::WriteChange(const std::shared_ptr<arrow::RecordBatc
 }
 
 void RowLevelWrite::Remove(const AddFile& file) {
-  RemoveFile r;
-  r.path = file.path;
-  r.deletion_timestamp = NowMs();
-  r.data_change = true;
-  r.extended_file_metadata = true;
-  r.partition_values = file.partition_values;
-  r.size = file.size;
-  r.stats = file.stats;
-  r.deletion_vector = file.deletion_vector;
-  r.base_row_id = file.base_row_id;
-  r.default_row_commit_version = file.default_row_commit_version;
   if (file.deletion_vector) ++dvs_removed_;
-  removes_.push_back(std::move(r));
+  removes_.push_back(RemoveOf(file, NowMs(), /*data_change=*/true));
 }
 
 arrow::Status RowLevelWrite::ReplaceDeletionVector(const AddFile& file, const std::vector<uint64_t>& deleted) {
