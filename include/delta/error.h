@@ -34,6 +34,7 @@ enum class ErrorCode {
   kIoError,              ///< the storage layer failed
   kCommitConflict,       ///< a concurrent commit conflicts with this transaction
   kConstraintViolation,  ///< a row violates a CHECK constraint (delta.constraints.*)
+  kMergeCardinality,     ///< MERGE: a target row matched by several source rows would be changed
   kInternal,
 };
 

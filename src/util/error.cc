@@ -18,6 +18,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kIoError: return "IoError";
     case ErrorCode::kCommitConflict: return "CommitConflict";
     case ErrorCode::kConstraintViolation: return "ConstraintViolation";
+    case ErrorCode::kMergeCardinality: return "MergeCardinalityViolation";
     case ErrorCode::kInternal: return "Internal";
   }
   return "Unknown";
