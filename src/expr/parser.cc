@@ -17,6 +17,7 @@
 #include "delta/error.h"
 #include "delta/expression.h"
 #include "expr/lexer.h"
+#include "expr/parser_internal.h"
 #include "expr/sql_semantics.h"
 
 namespace delta {
@@ -51,7 +52,14 @@ std::string Lower(std::string_view s) {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+  explicit Parser(const std::vector<Token>& tokens, size_t start = 0) : tokens_(tokens), i_(start) {}
+
+  // One expression from the current token on, leaving the position after it (statement parsers).
+  arrow::Result<ExprPtr> ParsePrefix(size_t* end) {
+    ARROW_ASSIGN_OR_RAISE(ExprPtr e, ParseOr());
+    *end = i_;
+    return e;
+  }
 
   arrow::Result<ExprPtr> ParseAll() {
     ARROW_ASSIGN_OR_RAISE(ExprPtr e, ParseOr());
@@ -512,7 +520,7 @@ class Parser {
     return Expr::Literal(std::make_shared<arrow::Int32Scalar>(static_cast<int32_t>(value)));
   }
 
-  std::vector<Token> tokens_;
+  const std::vector<Token>& tokens_;
   size_t i_ = 0;
 };
 
@@ -520,7 +528,18 @@ class Parser {
 
 arrow::Result<ExprPtr> ParseExpression(std::string_view sql) {
   ARROW_ASSIGN_OR_RAISE(auto tokens, expr_internal::Tokenize(sql));
-  return Parser(std::move(tokens)).ParseAll();
+  return Parser(tokens).ParseAll();
 }
+
+namespace expr_internal {
+
+arrow::Result<ExprPtr> ParseExpressionAt(const std::vector<Token>& tokens, size_t* index) {
+  if (tokens.empty() || tokens.back().kind != TokenKind::kEnd || *index >= tokens.size()) {
+    return DELTA_ERROR(kInternal, "ParseExpressionAt: token list must end with kEnd and index be inside it");
+  }
+  return Parser(tokens, *index).ParsePrefix(index);
+}
+
+}  // namespace expr_internal
 
 }  // namespace delta
