@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   deltactl::RegisterConvert(app, &exit_code);
   deltactl::RegisterVacuum(app, &exit_code);
   deltactl::RegisterOptimize(app, &exit_code);
+  deltactl::RegisterDoctor(app, &exit_code);
+  deltactl::RegisterLake(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
