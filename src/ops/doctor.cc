@@ -15,6 +15,7 @@
 #include "delta/expression.h"
 #include "delta/operations/optimize.h"
 #include "delta/scan.h"
+#include "delta/schema.h"
 #include "log/log_file_names.h"
 #include "ops/vacuum_plan.h"
 #include "protocol/table_features.h"
@@ -81,12 +82,21 @@ std::string RelativeDvPath(const DeletionVectorDescriptor& dv, const std::string
   return *p;
 }
 
-std::string PartitionKey(const AddFile& f, const std::vector<std::string>& pcs) {
+// A partition column's value in a file (partitionValues are keyed by physical name); empty for
+// NULL.
+std::optional<std::string> PartitionValueOf(const AddFile& f, const std::string& column, const Snapshot& snap) {
+  auto field = snap.schema()->GetFieldByName(column);
+  const std::string key = field ? PhysicalName(*field, snap.column_mapping_mode()) : column;
+  auto it = f.partition_values.find(key);
+  if (it == f.partition_values.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string PartitionKey(const AddFile& f, const Snapshot& snap) {
   std::string key;
-  for (const auto& c : pcs) {
+  for (const auto& c : snap.partition_columns()) {
     if (!key.empty()) key += "/";
-    auto it = f.partition_values.find(c);
-    key += c + "=" + (it == f.partition_values.end() || !it->second ? "__HIVE_DEFAULT_PARTITION__" : *it->second);
+    key += c + "=" + PartitionValueOf(f, c, snap).value_or("__HIVE_DEFAULT_PARTITION__");
   }
   return key;
 }
@@ -217,7 +227,7 @@ class Analyzer {
     for (const auto& f : snap_.files()) {
       if (f.size >= small_) continue;
       ++small;
-      ++per_partition[PartitionKey(f, snap_.partition_columns())];
+      ++per_partition[PartitionKey(f, snap_)];
     }
     int64_t compactable = 0, partitions = 0;
     std::string worst;
@@ -447,27 +457,35 @@ class Analyzer {
       }
     }
     const auto stats_cols = StatsColumns();
-    std::vector<std::string> missing;
+    std::vector<std::string> missing, configured;
     for (const auto& col : order) {
       if (uses[col] < t_.min_predicate_uses) continue;
       auto field = schema.GetFieldByName(col);
       if (!field || !HasMinMaxType(*field->type())) continue;
       if (std::find(stats_cols.begin(), stats_cols.end(), col) == stats_cols.end()) {
         missing.push_back(col);
-        continue;
+      } else {
+        configured.push_back(col);
       }
-      // Configured: do the files carry min/max for it?
-      int64_t without = 0;
+    }
+    // Configured columns: do the files carry min/max for them? (Each file's stats parsed once.)
+    std::map<std::string, int64_t> files_without;
+    if (!configured.empty()) {
       for (const auto& f : snap_.files()) {
         FileStatistics st = GetFileStatistics(snap_, f);
-        auto it = st.columns.find(col);
-        if (it != st.columns.end() && it->second.min && it->second.max) continue;
-        if (it != st.columns.end() && it->second.null_count && st.num_records &&
-            *it->second.null_count == *st.num_records) {
-          continue;  // all NULL: no min/max to have
+        for (const auto& col : configured) {
+          auto it = st.columns.find(col);
+          if (it != st.columns.end() && it->second.min && it->second.max) continue;
+          if (it != st.columns.end() && it->second.null_count && st.num_records &&
+              *it->second.null_count == *st.num_records) {
+            continue;  // all NULL: no min/max to have
+          }
+          ++files_without[col];
         }
-        ++without;
       }
+    }
+    for (const auto& col : configured) {
+      const int64_t without = files_without[col];
       if (without == 0) continue;
       const int64_t total = static_cast<int64_t>(snap_.files().size());
       Add("files-without-stats", DoctorSeverity::kWarning,
@@ -501,11 +519,8 @@ class Analyzer {
     std::map<std::string, int64_t> bytes;
     std::map<std::string, std::set<std::string>> values;
     for (const auto& f : snap_.files()) {
-      bytes[PartitionKey(f, pcs)] += f.size;
-      for (const auto& c : pcs) {
-        auto it = f.partition_values.find(c);
-        values[c].insert(it == f.partition_values.end() || !it->second ? std::string("\x01null") : *it->second);
-      }
+      bytes[PartitionKey(f, snap_)] += f.size;
+      for (const auto& c : pcs) values[c].insert(PartitionValueOf(f, c, snap_).value_or("\x01null"));
     }
     const int64_t n = static_cast<int64_t>(bytes.size());
     std::vector<int64_t> sizes;
@@ -612,6 +627,9 @@ class Analyzer {
         ++files_with_dv;
         deleted += f.deletion_vector->cardinality;
       }
+    }
+    if (files_with_dv == 0) return;
+    for (const auto& f : snap_.files()) {
       FileStatistics st = GetFileStatistics(snap_, f);
       if (st.num_records) rows += *st.num_records;
     }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <arrow/type.h>
+#include <arrow/util/key_value_metadata.h>
 
 #include "delta/operations/doctor.h"
 
@@ -271,6 +272,24 @@ TEST(Doctor, ManyTinyPartitionsAndSingleValuePartitionColumns) {
   DoctorThresholds t;
   t.max_partitions = 100;
   EXPECT_EQ(Ids(fx.Run(t)), (std::vector<std::string>{"too-many-partitions", "single-value-partition-column"}));
+}
+
+TEST(Doctor, PartitionsAreReadByPhysicalNameUnderColumnMapping) {
+  auto p = arrow::field("p", arrow::utf8())
+               ->WithMetadata(arrow::key_value_metadata({"delta.columnMapping.physicalName"}, {"col-p1"}));
+  Fixture fx(arrow::schema({arrow::field("id", arrow::int64(), false), p}), {"p"});
+  fx.snap->column_mapping_mode_ = ColumnMappingMode::kName;
+  for (int i = 0; i < 10; ++i) {
+    AddFile f;
+    f.path = "x" + std::to_string(i) + "/f.parquet";
+    f.size = kMiB;
+    f.partition_values = {{"col-p1", i < 5 ? "a" : "b"}};
+    fx.snap->files_.push_back(f);
+  }
+  auto r = fx.Run();
+  ASSERT_EQ(Ids(r), std::vector<std::string>{"small-files"});
+  EXPECT_EQ(IntMetric(r.findings[0], "partitions_with_small_files"), 2);
+  EXPECT_EQ(std::get<std::string>(Metric(r.findings[0], "worst_partition")), "p=a");
 }
 
 TEST(Doctor, NullableKeyColumnsWithoutConstraintsAreAHint) {
