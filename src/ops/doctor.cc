@@ -60,14 +60,20 @@ std::string Hours(int64_t ms) {
 }
 
 // The table-relative, decoded path of a log path; empty when it lies outside the table root.
+// Absolute URIs: file:///t/x (or file:/t/x, file://host/t/x) is /t/x; s3://bucket/t/x is
+// bucket/t/x within the filesystem (Arrow's convention); other forms do not match the root.
 std::string RelativeLogPath(const std::string& log_path, const std::string& root) {
   std::string decoded = storage::UriDecode(log_path);
-  if (auto pos = decoded.find("://"); pos != std::string::npos) {
-    // An absolute URI: only file:///... can be compared to a local root.
-    if (!decoded.starts_with("file:")) return {};
+  if (decoded.starts_with("file:")) {
     std::string rest = decoded.substr(5);
-    while (rest.starts_with("//")) rest.erase(0, 1);
+    if (rest.starts_with("//")) {
+      const size_t slash = rest.find('/', 2);
+      rest = slash == std::string::npos ? std::string() : rest.substr(slash);
+    }
     return ops::RelativeToRoot(rest, root);
+  }
+  if (auto pos = decoded.find("://"); pos != std::string::npos) {
+    return ops::RelativeToRoot(decoded.substr(pos + 3), root);
   }
   if (decoded.starts_with("/")) return ops::RelativeToRoot(decoded, root);
   return decoded;

@@ -189,6 +189,24 @@ TEST(Doctor, LiveDeletionVectorFilesAreNotBacklog) {
   EXPECT_TRUE(fx.Run().findings.empty());
 }
 
+TEST(Doctor, AbsoluteAndEncodedLogPathsInsideTheTableAreReferenced) {
+  Fixture fx(DefaultSchema(), {"p"});
+  fx.AddLive("p=a%20b/f1.parquet", 100 * kMiB, "a b");
+  fx.AddLive("file:///t/f2.parquet", 100 * kMiB);
+  fx.AddLive("file:/t/f3.parquet", 100 * kMiB);
+  fx.AddLive("file://localhost/t/f4.parquet", 100 * kMiB);
+  // The listing holds decoded paths relative to the root.
+  for (auto& e : fx.in.listing) {
+    if (e.path == "p=a%20b/f1.parquet") e.path = "p=a b/f1.parquet";
+    for (const char* prefix : {"file:///t/", "file:/t/", "file://localhost/t/"}) {
+      if (e.path.starts_with(prefix)) e.path = e.path.substr(std::string(prefix).size());
+    }
+  }
+  EXPECT_TRUE(fx.Run().findings.empty()) << ::testing::PrintToString(Ids(fx.Run()));
+  fx.in.listing.push_back({"elsewhere.parquet", 100 * kMiB, kNow - 30 * kDay, false});
+  EXPECT_EQ(Ids(fx.Run()), std::vector<std::string>{"vacuum-backlog"});
+}
+
 TEST(Doctor, CheckpointOverdueCountsFromTheLastCheckpoint) {
   Fixture fx;
   fx.AddLive("a.parquet", 100 * kMiB);
