@@ -10,6 +10,10 @@
 #include <arrow/filesystem/localfs.h>
 #include <arrow/type.h>
 #include <nlohmann/json.hpp>
+#include <parquet/arrow/schema.h>
+#include <parquet/exception.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
 
 #include "delta/error.h"
 #include "delta/expression.h"
@@ -205,6 +209,8 @@ class Analyzer {
   }
 
   std::vector<DoctorFinding> Run() {
+    MissingFiles();
+    FileSchemas();
     SmallFiles();
     LargeFiles();
     VacuumBacklog();
@@ -226,6 +232,86 @@ class Analyzer {
     out_.push_back({std::move(id), sev, std::move(message), std::move(metrics), std::move(fix)});
   }
   std::string Cmd(const std::string& rest) const { return "deltactl " + rest; }
+
+  void MissingFiles() {
+    std::set<std::string> listed;
+    for (const auto& e : in_.listing) {
+      if (!e.is_dir) listed.insert(e.path);
+    }
+    int64_t missing = 0;
+    std::string first;
+    for (const auto& f : snap_.files()) {
+      const std::string rel = RelativeLogPath(f.path, snap_.table_root());
+      if (rel.empty() || listed.count(rel)) continue;
+      if (missing++ == 0) first = rel;
+    }
+    if (missing == 0) return;
+    Add("missing-data-files", DoctorSeverity::kError,
+        std::to_string(missing) + " of " + std::to_string(snap_.files().size()) +
+            " files of the current version are not in the table directory (first: " + first +
+            "): every query reading them fails. They were deleted outside Delta (or by a VACUUM with the "
+            "retention check disabled); restore a version whose files exist.",
+        {{"missing_files", M(missing)}, {"first_missing_file", M(first)}}, "");
+  }
+
+  static std::string TypeFamily(const arrow::DataType& t) {
+    if (arrow::is_integer(t.id()) || arrow::is_floating(t.id()) || arrow::is_decimal(t.id())) return "number";
+    if (arrow::is_string(t.id()) || arrow::is_binary(t.id()) || t.id() == arrow::Type::FIXED_SIZE_BINARY) {
+      return "string";
+    }
+    if (t.id() == arrow::Type::DATE32 || t.id() == arrow::Type::DATE64 || t.id() == arrow::Type::TIMESTAMP) {
+      return "temporal";
+    }
+    if (t.id() == arrow::Type::LIST || t.id() == arrow::Type::LARGE_LIST) return "list";
+    return t.name();
+  }
+
+  void FileSchemas() {
+    int64_t unreadable = 0, mismatched = 0, checked = 0;
+    std::string first_unreadable, unreadable_error, first_mismatch, detail;
+    for (const auto& fs : in_.file_schemas) {
+      ++checked;
+      if (!fs.error.empty() || !fs.schema) {
+        if (unreadable++ == 0) {
+          first_unreadable = fs.path;
+          unreadable_error = fs.error;
+        }
+        continue;
+      }
+      std::string problem;
+      for (const auto& field : snap_.schema()->fields()) {
+        if (IsPartition(field->name())) continue;
+        auto in_file = fs.schema->GetFieldByName(PhysicalName(*field, snap_.column_mapping_mode()));
+        if (!in_file) {
+          if (!field->nullable()) problem = "lacks NOT NULL column " + field->name();
+        } else if (in_file->type()->id() != arrow::Type::NA &&
+                   TypeFamily(*in_file->type()) != TypeFamily(*field->type())) {
+          problem = "stores column " + field->name() + " as " + in_file->type()->ToString() + ", the table declares " +
+                    field->type()->ToString();
+        }
+        if (!problem.empty()) break;
+      }
+      if (!problem.empty() && mismatched++ == 0) {
+        first_mismatch = fs.path;
+        detail = problem;
+      }
+    }
+    if (unreadable > 0) {
+      Add("unreadable-data-files", DoctorSeverity::kError,
+          std::to_string(unreadable) + " of " + std::to_string(checked) + " data files checked have no readable Parquet footer (first: " +
+              first_unreadable + ": " + unreadable_error + "): every query reading them fails.",
+          {{"unreadable_files", M(unreadable)}, {"files_checked", M(checked)}, {"first_unreadable_file", M(first_unreadable)}},
+          "");
+    }
+    if (mismatched > 0) {
+      Add("file-schema-mismatch", DoctorSeverity::kError,
+          std::to_string(mismatched) + " of " + std::to_string(checked) +
+              " data files checked disagree with the table schema (first: " + first_mismatch + " " + detail +
+              "): they were written around schema enforcement and reading them fails or returns wrong values.",
+          {{"mismatched_files", M(mismatched)}, {"files_checked", M(checked)}, {"first_mismatched_file", M(first_mismatch)}},
+          "");
+    }
+  }
 
   void SmallFiles() {
     std::map<std::string, int64_t> per_partition;
@@ -763,6 +849,28 @@ arrow::Result<DoctorReport> Doctor(const std::string& uri, const DoctorOptions& 
     in.listing.push_back({std::move(rel), is_dir ? 0 : info.size(),
                           std::chrono::duration_cast<std::chrono::milliseconds>(info.mtime().time_since_epoch()).count(),
                           is_dir});
+  }
+  // Footers of the newest live files (the physical schema check).
+  const auto& files = snap->files();
+  for (int64_t i = static_cast<int64_t>(files.size()) - 1, n = 0; i >= 0 && n < options.max_footers; --i, ++n) {
+    DoctorFileSchema fs{files[i].path, nullptr, ""};
+    auto path = loc.ResolveDataPath(files[i].path);
+    auto input = path.ok() ? loc.fs->OpenInputFile(*path) : arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>>(path.status());
+    if (!input.ok()) continue;  // a missing file is the missing-data-files finding
+    try {
+      auto footer = parquet::ReadMetaData(*input);
+      std::shared_ptr<arrow::Schema> schema;
+      auto st = parquet::arrow::FromParquetSchema(footer->schema(), parquet::ArrowReaderProperties(),
+                                                  footer->key_value_metadata(), &schema);
+      if (st.ok()) {
+        fs.schema = std::move(schema);
+      } else {
+        fs.error = st.message();
+      }
+    } catch (const parquet::ParquetException& e) {
+      fs.error = e.what();
+    }
+    in.file_schemas.push_back(std::move(fs));
   }
   return AnalyzeTable(in, options.thresholds);
 }

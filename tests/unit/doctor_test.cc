@@ -303,6 +303,7 @@ TEST(Doctor, PartitionsAreReadByPhysicalNameUnderColumnMapping) {
     f.size = kMiB;
     f.partition_values = {{"col-p1", i < 5 ? "a" : "b"}};
     fx.snap->files_.push_back(f);
+    fx.in.listing.push_back({f.path, f.size, kNow - 30 * kDay, false});
   }
   auto r = fx.Run();
   ASSERT_EQ(Ids(r), std::vector<std::string>{"small-files"});
@@ -372,6 +373,41 @@ TEST(Doctor, ReaderFeaturesAreAHintAndFindingsAreOrderedBySeverity) {
   ASSERT_EQ(Ids(r), (std::vector<std::string>{"file-retention-short", "log-retention-short", "reader-features"}));
   EXPECT_EQ(std::get<std::string>(Metric(r.findings[2], "reader_features")), "deletionVectors");
   EXPECT_EQ(r.findings[2].fix, "");
+}
+
+TEST(Doctor, LiveFilesMissingFromTheDirectoryAreAnError) {
+  Fixture fx;
+  fx.AddLive("a.parquet", 100 * kMiB);
+  AddFile gone;
+  gone.path = "gone.parquet";
+  gone.size = 100 * kMiB;
+  fx.snap->files_.push_back(gone);
+  auto r = fx.Run();
+  ASSERT_EQ(Ids(r), std::vector<std::string>{"missing-data-files"});
+  EXPECT_EQ(r.findings[0].severity, DoctorSeverity::kError);
+  EXPECT_EQ(IntMetric(r.findings[0], "missing_files"), 1);
+  EXPECT_EQ(std::get<std::string>(Metric(r.findings[0], "first_missing_file")), "gone.parquet");
+  EXPECT_TRUE(r.HasErrors());
+}
+
+TEST(Doctor, FileSchemasOfAnotherTypeFamilyOrWithoutANotNullColumnAreAnError) {
+  Fixture fx;
+  fx.AddLive("a.parquet", 100 * kMiB);
+  // Widening within a family (int32 stored for a bigint column), a missing nullable column and a
+  // NULL-typed column are fine.
+  fx.in.file_schemas = {{"a.parquet", arrow::schema({arrow::field("id", arrow::int32())}), ""},
+                        {"b.parquet", arrow::schema({arrow::field("id", arrow::int64()), arrow::field("value", arrow::null())}), ""}};
+  EXPECT_TRUE(fx.Run().findings.empty());
+  fx.in.file_schemas.push_back({"c.parquet", arrow::schema({arrow::field("id", arrow::utf8())}), ""});
+  fx.in.file_schemas.push_back({"d.parquet", arrow::schema({arrow::field("value", arrow::float64())}), ""});
+  fx.in.file_schemas.push_back({"e.parquet", nullptr, "Parquet magic bytes not found"});
+  auto r = fx.Run();
+  ASSERT_EQ(Ids(r), (std::vector<std::string>{"unreadable-data-files", "file-schema-mismatch"}));
+  EXPECT_EQ(IntMetric(r.findings[0], "unreadable_files"), 1);
+  EXPECT_EQ(IntMetric(r.findings[1], "mismatched_files"), 2);
+  EXPECT_EQ(IntMetric(r.findings[1], "files_checked"), 5);
+  EXPECT_EQ(std::get<std::string>(Metric(r.findings[1], "first_mismatched_file")), "c.parquet");
+  EXPECT_NE(r.findings[1].message.find("stores column id as string, the table declares int64"), std::string::npos);
 }
 
 TEST(Doctor, ShellQuoteQuotesOnlyWhatNeedsIt) {

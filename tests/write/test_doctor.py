@@ -231,3 +231,23 @@ def test_rows_deleted_by_deletion_vectors_are_purged_by_optimize(tmp_path):
 
 def test_not_a_table_is_table_not_found(tmp_path):
     w.expect_error(["doctor", tmp_path / "nothing", "--json"], "TableNotFound")
+
+
+def test_missing_and_foreign_data_files_are_errors(tmp_path):
+    import pyarrow.parquet as pq
+    t = tmp_path / "t"
+    make_table(t, tmp_path)
+    make_table(t, tmp_path)
+    first, second = sorted(t.glob("part-*.parquet"), key=lambda p: p.stat().st_mtime_ns)
+    # A file replaced behind Delta's back by one whose `n` is a string.
+    pq.write_table(pa.table({"n": ["x"], "v": [1.0], "c": pa.array([1], pa.int32())}), second)
+    report = doctor(t, expect_exit=1)
+    assert ids(report) == ["file-schema-mismatch"]
+    f = report["findings"][0]
+    assert f["severity"] == "error" and f["fix"] is None
+    assert f["metrics"] == {"mismatched_files": 1, "files_checked": 2, "first_mismatched_file": second.name}
+    assert "stores column n as string, the table declares int64" in f["message"]
+    first.unlink()
+    report = doctor(t, expect_exit=1)
+    assert ids(report) == ["missing-data-files", "file-schema-mismatch"]
+    assert report["findings"][0]["metrics"] == {"missing_files": 1, "first_missing_file": first.name}

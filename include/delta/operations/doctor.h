@@ -11,6 +11,12 @@
 //    writes or deletes anything.
 //
 // Findings (id: condition; severity; fix):
+//  - missing-data-files: live files (inside the table root) absent from the listing: every read
+//    of them fails; error; no fix command (restore a version whose files exist).
+//  - unreadable-data-files / file-schema-mismatch: a footer Doctor read is not Parquet, or a
+//    file's column has a type of another family than the table's (number / string-binary /
+//    boolean / date-timestamp / struct / list / map; widening within a family is legal) or
+//    lacks a NOT NULL column: schema enforcement was bypassed; error; no fix command.
 //  - small-files: partitions holding >= 2 files under the small-file size (delta.targetFileSize
 //    / 4 when set, else 32 MiB) together hold >= min_small_files such files; warning;
 //    `deltactl optimize T` (OPTIMIZE compacts exactly these, so the finding goes away).
@@ -60,6 +66,7 @@
 #include <vector>
 
 #include <arrow/result.h>
+#include <arrow/type_fwd.h>
 
 #include "delta/snapshot.h"
 #include "delta/table.h"
@@ -107,6 +114,13 @@ struct DoctorListedEntry {
   bool is_dir = false;
 };
 
+/// The Arrow schema of one live data file's Parquet footer (or why it could not be read).
+struct DoctorFileSchema {
+  std::string path;  ///< as in the log
+  std::shared_ptr<arrow::Schema> schema;
+  std::string error;  ///< non-empty: the footer could not be read
+};
+
 struct DoctorInput {
   /// The table as the user named it: used in the fix commands.
   std::string table;
@@ -115,6 +129,8 @@ struct DoctorInput {
   /// Recent commits (any order); only commitInfo's operation and operationParameters are read.
   std::vector<CommitSummary> history;
   std::vector<DoctorListedEntry> listing;
+  /// Footer schemas of some live files (Doctor reads the newest `max_footers`).
+  std::vector<DoctorFileSchema> file_schemas;
   /// "Now", ms since the epoch: ages and the VACUUM horizon.
   int64_t now_ms = 0;
 };
@@ -135,6 +151,8 @@ struct DoctorOptions {
   DoctorThresholds thresholds;
   /// Commits read for predicate usage (newest first).
   int64_t history_limit = 1000;
+  /// Footers of the newest live files read for the physical schema check.
+  int64_t max_footers = 32;
   /// The clock, ms since the epoch (default: the system clock).
   std::function<int64_t()> clock;
 };
