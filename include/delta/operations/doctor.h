@@ -3,12 +3,12 @@
 //
 // Two halves, as every operation:
 //  - AnalyzeTable (pure, no I/O, thread-safe): takes the snapshot (with its tombstones), the
-//    table's recent history (commitInfos), one recursive listing of the table directory and
-//    the thresholds, and returns the findings. Unit-tested on constructed snapshots.
+//    table's recent history (commitInfos), one recursive listing of the table directory, some
+//    files' footer schemas and the thresholds, and returns the findings. Unit-tested on constructed snapshots.
 //  - Doctor (I/O): lists the log once, loads the latest snapshot with tombstones and the file
 //    statistics, reads the last `history_limit` commitInfos, lists the table directory once
-//    (recursively, as VACUUM's full mode does) and calls AnalyzeTable. It reads only; it never
-//    writes or deletes anything.
+//    (recursively, as VACUUM's full mode does), reads the footers of the newest `max_footers`
+//    live files and calls AnalyzeTable. It reads only; it never writes or deletes anything.
 //
 // Findings (id: condition; severity; fix):
 //  - missing-data-files: live files (inside the table root) absent from the listing: every read
@@ -31,13 +31,13 @@
 //    delta.checkpointInterval (default 10); warning; `deltactl checkpoint T`.
 //  - last-checkpoint-missing: a checkpoint exists but _delta_log/_last_checkpoint does not;
 //    warning; `deltactl checkpoint T`.
+//  - files-without-stats: a column filtered often (as for stats-not-collected, below) is
+//    configured for stats but some live files carry no min/max for it (written without stats); warning; `deltactl optimize T --zorder-by C`.
 //  - stats-not-collected: a data column used in the predicates (operationParameters.predicate)
 //    of >= min_predicate_uses DELETE / UPDATE / MERGE / OPTIMIZE / WRITE (replaceWhere)
 //    commits is outside delta.dataSkippingNumIndexedCols / delta.dataSkippingStatsColumns;
 //    warning; `deltactl alter T set-properties delta.dataSkippingStatsColumns=<cols>` (the
 //    columns with stats now, plus it; new files get its stats).
-//  - files-without-stats: such a column is configured for stats but some live files carry no
-//    min/max for it (written without stats); warning; `deltactl optimize T --zorder-by C`.
 //  - too-many-partitions (> max_partitions) and partitions-too-small (>=
 //    min_partitions_for_size_check partitions whose median size is under the small-file size):
 //    warning; single-value-partition-column (a partition column with one value over >= 2
