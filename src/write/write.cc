@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
+#include "delta/operations/optimize.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "log/wire_names.h"
@@ -48,10 +49,9 @@ int64_t TargetFileSize(const WriteOptions& o, const std::map<std::string, std::s
   if (o.target_file_size) return *o.target_file_size;
   auto it = conf.find("delta.targetFileSize");
   if (it != conf.end()) {
-    try {
-      return std::stoll(it->second);
-    } catch (...) {
-    }
+    // Spark accepts sizes with units ("64mb"), as OPTIMIZE and the doctor read them.
+    auto size = ParseByteSize(it->second);
+    if (size.ok() && *size > 0) return *size;
   }
   return 128LL << 20;
 }
