@@ -139,6 +139,7 @@ int RunMaintain(const LakeArgs& args) {
                                            {"filesVacuumed", r.files_vacuumed},
                                            {"bytesVacuumed", r.bytes_vacuumed},
                                            {"checkpointVersion", r.checkpoint_version},
+                                           {"skipped", r.skipped},
                                            {"error", r.error.ok() ? nlohmann::ordered_json(nullptr)
                                                                   : nlohmann::ordered_json(ErrorText(r.error))}});
     }
@@ -152,6 +153,9 @@ int RunMaintain(const LakeArgs& args) {
   }
   PrintTable({"TABLE", args.dry_run ? "WOULD DO" : "ACTIONS DONE", "FILES COMPACTED", "BYTES VACUUMED", "ERROR"},
              rows);
+  for (const auto& r : *results) {
+    for (const auto& why : r.skipped) std::cout << r.path << ": skipped " << why << "\n";
+  }
   std::cout << results->size() << " table(s)" << (args.dry_run ? " (dry run: nothing changed)" : "") << "\n";
   return failed ? kExitError : kExitOk;
 }

@@ -129,6 +129,11 @@ arrow::Status MaintainOne(const std::string& path, const LakeOptions& options, L
       out->files_written = m.num_files_added;
     }
   }
+  const DoctorFinding* retention = report.Find("file-retention-short");
+  if (backlog && retention && retention->severity == DoctorSeverity::kError) {
+    out->skipped.push_back("vacuum: " + retention->message + " Run `deltactl vacuum` explicitly if that is intended.");
+    backlog = nullptr;
+  }
   if (backlog) {
     out->actions.push_back("vacuum");
     if (options.dry_run) {

@@ -160,3 +160,20 @@ def test_auto_compact_tables_are_compacted_from_two_small_files(tmp_path):
     plan = lake_json("maintain", root, "--dry-run")
     assert {Path(r["path"]).name: (r["actions"], r["filesCompacted"]) for r in plan} == \
         {"auto": (["optimize"], 2), "plain": ([], 0)}
+
+
+def test_maintain_does_not_vacuum_a_table_whose_file_retention_is_under_an_hour(tmp_path):
+    """An unattended sweep must not delete files running jobs may still need: the orphan stays."""
+    root = tmp_path / "lake"
+    t = root / "short"
+    w.write(t, pa.table({"n": pa.array(range(5), pa.int64())}), tmp_path / "in",
+            properties={"delta.deletedFileRetentionDuration": "interval 10 minutes"})
+    orphan = t / "orphan.parquet"
+    orphan.write_bytes(next(t.glob("part-*.parquet")).read_bytes())
+    old = time.time() - 10 * 86400
+    os.utime(orphan, (old, old))
+    [result] = lake_json("maintain", root)
+    assert "vacuum" not in result["actions"]
+    assert len(result["skipped"]) == 1 and result["skipped"][0].startswith("vacuum: ")
+    assert "deletedFileRetentionDuration" in result["skipped"][0]
+    assert orphan.exists()

@@ -70,6 +70,10 @@ struct LakeMaintenance {
   int64_t files_vacuumed = 0;
   int64_t bytes_vacuumed = 0;        ///< deleted (or would be)
   int64_t checkpoint_version = -1;
+  /// Actions left out on purpose, with the reason (e.g. VACUUM of a table whose
+  /// delta.deletedFileRetentionDuration is under one hour: running jobs may still need the
+  /// files, so an unattended sweep leaves it to an explicit `deltactl vacuum`).
+  std::vector<std::string> skipped;
   arrow::Status error;
 };
 
