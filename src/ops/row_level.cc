@@ -87,6 +87,13 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(const std::st
                                                                    std::optional<bool> use_dvs,
                                                                    int32_t inline_dv_max_bytes,
                                                                    ExprPtr predicate) {
+  return Begin(uri, use_dvs, inline_dv_max_bytes,
+               [&](const Snapshot&) -> arrow::Result<ExprPtr> { return predicate; });
+}
+
+arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(
+    const std::string& uri, std::optional<bool> use_dvs, int32_t inline_dv_max_bytes,
+    const std::function<arrow::Result<ExprPtr>(const Snapshot&)>& predicate) {
   ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   std::unique_ptr<RowLevelWrite> w(new RowLevelWrite());
   w->uri_ = uri;
@@ -104,7 +111,7 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(const std::st
                        " does not support deletion vectors: set delta.enableDeletionVectors=true first");
   }
   w->cdf_ = protocol::BoolProperty(snap.metadata(), "delta.enableChangeDataFeed", false);
-  w->predicate_ = std::move(predicate);
+  ARROW_ASSIGN_OR_RAISE(w->predicate_, predicate(snap));
   const auto& schema = snap.schema();
   if (w->predicate_) {
     ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*w->predicate_, *schema));
@@ -222,8 +229,27 @@ arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
   return rows;
 }
 
+arrow::Result<FileRows> RowLevelWrite::ReadColumns(const AddFile& file, const std::vector<int>& columns) const {
+  FileRows rows;
+  scan::ReadPlan plan;
+  arrow::FieldVector fields;
+  for (int c : columns) fields.push_back(snapshot_->schema()->field(c));
+  plan.read_schema = arrow::schema(fields);
+  for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
+  plan.output_schema = plan.read_schema;
+  scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
+  ARROW_ASSIGN_OR_RAISE(rows.batches, scan::ReadDataFile(*snapshot_, file, plan, all));
+  if (file.deletion_vector && file.deletion_vector->cardinality > 0) {
+    ARROW_ASSIGN_OR_RAISE(rows.deleted, scan::LoadDeletionVector(*loc_.fs, snapshot_->table_root(),
+                                                                 *file.deletion_vector, file.path));
+  }
+  for (const auto& b : rows.batches) rows.num_rows += b->num_rows();
+  return rows;
+}
+
 arrow::Status RowLevelWrite::WriteData(const std::shared_ptr<arrow::RecordBatch>& batch) {
   if (batch->num_rows() == 0) return arrow::Status::OK();
+  wrote_data_ = true;
   return data_writer_->Write(batch);
 }
 
@@ -298,6 +324,7 @@ arrow::Result<RowLevelWrite::Result> RowLevelWrite::Commit(
     cdc.data_change = false;
     txn->AddCdcFile(std::move(cdc));
     ++result.change_files;
+    result.change_bytes += c.size;
   }
   result.dvs_added = dvs_added_;
   result.dvs_removed = dvs_removed_;
@@ -325,6 +352,7 @@ void RecordResult(const RowLevelWrite::Result& r, RowLevelMetrics* m) {
   m->num_added_files = r.added_files;
   m->num_added_bytes = r.added_bytes;
   m->num_added_change_files = r.change_files;
+  m->num_added_change_file_bytes = r.change_bytes;
   m->num_deletion_vectors_added = r.dvs_added;
   m->num_deletion_vectors_removed = r.dvs_removed;
   m->num_deletion_vectors_updated = r.dvs_updated;

@@ -55,6 +55,11 @@ class RowLevelWrite {
                                                              std::optional<bool> use_dvs,
                                                              int32_t inline_dv_max_bytes,
                                                              ExprPtr predicate);
+  /// As Begin, for an operation that knows its predicate only after looking at the snapshot
+  /// (MERGE: the source's key ranges). `predicate` sees the snapshot; null: every file whole.
+  static arrow::Result<std::unique_ptr<RowLevelWrite>> Begin(
+      const std::string& uri, std::optional<bool> use_dvs, int32_t inline_dv_max_bytes,
+      const std::function<arrow::Result<ExprPtr>(const Snapshot&)>& predicate);
   ~RowLevelWrite();
 
   const Snapshot& snapshot() const { return *snapshot_; }
@@ -68,6 +73,9 @@ class RowLevelWrite {
 
   /// Reads a file and evaluates the predicate (null: every live row matches).
   arrow::Result<FileRows> Read(const AddFile& file) const;
+  /// Reads only the table columns `columns` (indices into schema(), in that order) of a file,
+  /// with its deletion vector; the predicate is not evaluated (`matched` stays empty).
+  arrow::Result<FileRows> ReadColumns(const AddFile& file, const std::vector<int>& columns) const;
 
   /// Writes rows (table schema) to new data files / to change data files.
   arrow::Status WriteData(const std::shared_ptr<arrow::RecordBatch>& batch);
@@ -81,7 +89,7 @@ class RowLevelWrite {
   /// Records a file that was read (for conflict detection).
   void MarkRead(const AddFile& file) { read_files_.push_back(file); }
 
-  bool HasChanges() const { return !removes_.empty(); }
+  bool HasChanges() const { return !removes_.empty() || wrote_data_; }
   bool HasChangeData() const { return wrote_changes_; }
 
   /// Commits the staged actions with the operation's commitInfo; `metrics` maps the counts
@@ -91,7 +99,7 @@ class RowLevelWrite {
     int64_t version = -1;
     int attempts = 0;
     int64_t added_files = 0, added_bytes = 0, removed_files = 0, removed_bytes = 0;
-    int64_t change_files = 0, dvs_added = 0, dvs_removed = 0, dvs_updated = 0;
+    int64_t change_files = 0, change_bytes = 0, dvs_added = 0, dvs_removed = 0, dvs_updated = 0;
   };
   arrow::Result<Result> Commit(const std::string& operation,
                                std::map<std::string, std::string> parameters,
@@ -116,6 +124,7 @@ class RowLevelWrite {
   std::shared_ptr<arrow::Schema> change_schema_;
   std::unique_ptr<scan::DeletionVectorWriter> dv_writer_;
   bool wrote_changes_ = false;
+  bool wrote_data_ = false;
   std::vector<RemoveFile> removes_;
   std::vector<AddFile> dv_adds_;
   std::vector<AddFile> read_files_;

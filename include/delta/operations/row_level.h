@@ -15,6 +15,7 @@ struct RowLevelMetrics {
   int64_t num_removed_files = 0;
   int64_t num_added_files = 0;
   int64_t num_added_change_files = 0;
+  int64_t num_added_change_file_bytes = 0;  ///< not among DELETE/UPDATE's metrics; MERGE's
   int64_t num_removed_bytes = 0;
   int64_t num_added_bytes = 0;
   int64_t num_deletion_vectors_added = 0;

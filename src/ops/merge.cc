@@ -1,0 +1,1041 @@
+// MERGE (delta/operations/merge.h). The plan:
+//  1. materialize the source (one batch);
+//  2. resolve the ON condition and the clauses against target + source columns, split ON into
+//     equality conjuncts (hash-join keys: target expression = source expression) and a residual;
+//  3. build a hash table (arrow Grouper) on the source keys, choose the target files that can
+//     hold a match (target-only conjuncts and the source key ranges; all files with NOT MATCHED
+//     BY SOURCE clauses), and probe them one file at a time: matched pairs -> residual ->
+//     WHEN MATCHED clauses, unmatched target rows -> WHEN NOT MATCHED BY SOURCE clauses; the
+//     changed rows go to the file's deletion vector or the file is rewritten;
+//  4. source rows that matched nothing -> WHEN NOT MATCHED clauses (inserts).
+// Memory: the source, its hash table and one target file.
+#include "delta/operations/merge.h"
+
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+#include <set>
+
+#include <arrow/array/builder_primitive.h>
+#include <arrow/array/concatenate.h>
+#include <arrow/array/util.h>
+#include <arrow/compute/api.h>
+#include <arrow/compute/row/grouper.h>
+#include <arrow/table.h>
+#include <arrow/util/key_value_metadata.h>
+#include <nlohmann/json.hpp>
+
+#include "delta/error.h"
+#include "log/wire_names.h"
+#include "ops/merge_parse.h"
+#include "ops/row_level.h"
+#include "protocol/table_features.h"
+#include "write/constraints.h"
+#include "write/generated_columns.h"
+
+namespace delta {
+namespace {
+
+namespace cp = arrow::compute;
+using BatchPtr = std::shared_ptr<arrow::RecordBatch>;
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool IsGenerated(const arrow::Field& f) {
+  return f.metadata() && f.metadata()->Contains(wire::kGenerationExpression);
+}
+
+int FindCi(const arrow::Schema& schema, const std::string& name) {
+  const auto l = Lower(name);
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    if (Lower(schema.field(i)->name()) == l) return i;
+  }
+  return -1;
+}
+
+// Internal column names of the combined (target + source) rows.
+std::string TName(int i) { return "__t" + std::to_string(i); }
+std::string SName(int i) { return "__s" + std::to_string(i); }
+
+enum Side : int { kNone = 0, kTarget = 1, kSource = 2 };
+
+// Resolves column references to internal names (__tN / __sN), or with `plain`, target
+// columns to their table names (for data skipping and conflict detection).
+class Resolver {
+ public:
+  Resolver(std::shared_ptr<arrow::Schema> target, std::shared_ptr<arrow::Schema> source, std::string t_alias,
+           std::string s_alias)
+      : target_(std::move(target)),
+        source_(std::move(source)),
+        t_alias_(Lower(std::move(t_alias))),
+        s_alias_(Lower(std::move(s_alias))) {}
+
+  arrow::Result<ExprPtr> Resolve(const ExprPtr& e, int* sides, bool plain = false) const {
+    if (!e) return e;
+    if (e->kind() == Expr::Kind::kLiteral) return e;
+    if (e->kind() == Expr::Kind::kCall) {
+      auto copy = std::make_shared<Expr>(*e);
+      for (auto& a : copy->args_) {
+        ARROW_ASSIGN_OR_RAISE(a, Resolve(a, sides, plain));
+      }
+      return copy;
+    }
+    const auto& path = e->column();
+    std::vector<std::string> out;
+    auto rest = [&](size_t from) {
+      for (size_t k = from; k < path.size(); ++k) out.push_back(path[k]);
+    };
+    if (path.size() >= 2) {
+      const auto head = Lower(path[0]);
+      if (head == t_alias_) {
+        int i = FindCi(*target_, path[1]);
+        if (i >= 0) {
+          *sides |= kTarget;
+          out.push_back(plain ? target_->field(i)->name() : TName(i));
+          rest(2);
+          return Expr::Column(out);
+        }
+      }
+      if (head == s_alias_) {
+        int i = FindCi(*source_, path[1]);
+        if (i >= 0) {
+          *sides |= kSource;
+          out.push_back(SName(i));
+          rest(2);
+          return Expr::Column(out);
+        }
+      }
+    }
+    const int ti = FindCi(*target_, path[0]);
+    const int si = FindCi(*source_, path[0]);
+    if (ti >= 0 && si >= 0) {
+      return DELTA_ERROR(kInvalidArgument, "MERGE: column '", path[0], "' is ambiguous (in the target and the source); ",
+                         "qualify it as ", t_alias_, ".", path[0], " or ", s_alias_, ".", path[0]);
+    }
+    if (ti >= 0) {
+      *sides |= kTarget;
+      out.push_back(plain ? target_->field(ti)->name() : TName(ti));
+    } else if (si >= 0) {
+      *sides |= kSource;
+      out.push_back(SName(si));
+    } else {
+      std::string name;
+      for (size_t k = 0; k < path.size(); ++k) name += (k ? "." : "") + path[k];
+      return DELTA_ERROR(kInvalidArgument, "MERGE: unknown column '", name, "' (target alias ", t_alias_,
+                         ", source alias ", s_alias_, ")");
+    }
+    rest(1);
+    return Expr::Column(out);
+  }
+
+ private:
+  std::shared_ptr<arrow::Schema> target_, source_;
+  std::string t_alias_, s_alias_;
+};
+
+void Conjuncts(const ExprPtr& e, std::vector<ExprPtr>* out) {
+  if (e->kind() == Expr::Kind::kCall && e->function() == "and") {
+    for (const auto& a : e->args()) Conjuncts(a, out);
+    return;
+  }
+  out->push_back(e);
+}
+
+ExprPtr AndAll(const std::vector<ExprPtr>& es) {
+  if (es.empty()) return nullptr;
+  ExprPtr acc = es[0];
+  for (size_t i = 1; i < es.size(); ++i) acc = Expr::Call("and", {acc, es[i]});
+  return acc;
+}
+
+// Which internal columns an expression uses.
+void CollectRefs(const ExprPtr& e, std::set<std::string>* out) {
+  if (!e) return;
+  for (const auto& p : e->ReferencedColumns()) out->insert(p[0]);
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> ToArray(const arrow::Datum& d, int64_t n) {
+  if (d.is_scalar()) return arrow::MakeArrayFromScalar(*d.scalar(), n);
+  return d.make_array();
+}
+
+// Evaluates a boolean expression; TRUE rows as a bitmap (NULL counts as false).
+arrow::Result<std::vector<uint8_t>> EvalMask(const cp::Expression& e, const arrow::RecordBatch& b) {
+  ARROW_ASSIGN_OR_RAISE(auto d, cp::ExecuteScalarExpression(e, cp::ExecBatch(b)));
+  std::vector<uint8_t> out(static_cast<size_t>(b.num_rows()), 0);
+  if (d.is_scalar()) {
+    const auto& s = d.scalar_as<arrow::BooleanScalar>();
+    if (s.is_valid && s.value) std::fill(out.begin(), out.end(), 1);
+    return out;
+  }
+  auto arr = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
+  for (int64_t i = 0; i < arr->length(); ++i) out[static_cast<size_t>(i)] = arr->IsValid(i) && arr->Value(i);
+  return out;
+}
+
+struct CompiledClause {
+  MergeClauseKind kind;
+  std::optional<cp::Expression> condition;  // bound to the eval schema
+  // Per target column: the value (bound to the eval schema, cast to the column's type), or
+  // nullopt: unchanged (update) / NULL or generated (insert).
+  std::vector<std::optional<cp::Expression>> values;
+  bool is_update() const {
+    return kind == MergeClauseKind::kMatchedUpdate || kind == MergeClauseKind::kNotMatchedBySourceUpdate;
+  }
+  bool is_delete() const {
+    return kind == MergeClauseKind::kMatchedDelete || kind == MergeClauseKind::kNotMatchedBySourceDelete;
+  }
+};
+
+std::string ClauseActionName(const MergeClause& c) {
+  switch (c.kind) {
+    case MergeClauseKind::kMatchedUpdate:
+    case MergeClauseKind::kNotMatchedBySourceUpdate:
+      return "update";
+    case MergeClauseKind::kMatchedDelete:
+    case MergeClauseKind::kNotMatchedBySourceDelete:
+      return "delete";
+    case MergeClauseKind::kNotMatchedInsert:
+      return "insert";
+  }
+  return "";
+}
+
+// Spark's operationParameters: JSON lists of {"actionType", "predicate"?}.
+std::string ClausesParameter(const std::vector<MergeClause>& clauses, bool (*want)(MergeClauseKind)) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& c : clauses) {
+    if (!want(c.kind)) continue;
+    nlohmann::json j;
+    if (c.condition) j["predicate"] = c.condition->ToString();
+    j["actionType"] = ClauseActionName(c);
+    list.push_back(j);
+  }
+  return list.dump();
+}
+
+bool IsMatched(MergeClauseKind k) {
+  return k == MergeClauseKind::kMatchedUpdate || k == MergeClauseKind::kMatchedDelete;
+}
+bool IsNotMatched(MergeClauseKind k) { return k == MergeClauseKind::kNotMatchedInsert; }
+bool IsNotMatchedBySource(MergeClauseKind k) {
+  return k == MergeClauseKind::kNotMatchedBySourceUpdate || k == MergeClauseKind::kNotMatchedBySourceDelete;
+}
+
+class MergeRun {
+ public:
+  MergeRun(const MergeOptions& options, BatchPtr source, int64_t materialize_ms)
+      : options_(options), source_(std::move(source)) {
+    m_.num_source_rows = source_->num_rows();
+    m_.materialize_source_time_ms = materialize_ms;
+  }
+
+  // Called by RowLevelWrite::Begin with the snapshot: plans the merge and returns the
+  // target-only predicate that chooses the files to read.
+  arrow::Result<ExprPtr> Plan(const Snapshot& snap) {
+    target_schema_ = snap.schema();
+    resolver_ = std::make_unique<Resolver>(target_schema_, source_->schema(), options_.target_alias,
+                                           options_.source_alias);
+    if (!options_.condition) return DELTA_ERROR(kInvalidArgument, "MERGE needs an ON condition");
+    if (options_.clauses.empty()) return DELTA_ERROR(kInvalidArgument, "MERGE needs at least one WHEN clause");
+    for (const auto& c : options_.clauses) {
+      if (IsMatched(c.kind)) has_matched_ = true;
+      if (IsNotMatched(c.kind)) has_not_matched_ = true;
+      if (IsNotMatchedBySource(c.kind)) has_nmbs_ = true;
+    }
+    insert_only_ = !has_matched_ && !has_nmbs_;
+    one_unconditional_delete_ = false;
+    {
+      int matched = 0;
+      for (const auto& c : options_.clauses) matched += IsMatched(c.kind);
+      for (const auto& c : options_.clauses) {
+        if (matched == 1 && c.kind == MergeClauseKind::kMatchedDelete && !c.condition) one_unconditional_delete_ = true;
+      }
+    }
+
+    // ON: keys and residual.
+    std::vector<ExprPtr> conjuncts;
+    Conjuncts(options_.condition, &conjuncts);
+    std::vector<ExprPtr> residual, target_only_plain;
+    for (const auto& c : conjuncts) {
+      int sides = 0;
+      ARROW_ASSIGN_OR_RAISE(auto r, resolver_->Resolve(c, &sides));
+      if (sides == kTarget) {
+        int ignored = 0;
+        ARROW_ASSIGN_OR_RAISE(auto p, resolver_->Resolve(c, &ignored, /*plain=*/true));
+        target_only_plain.push_back(p);
+      }
+      if (r->kind() == Expr::Kind::kCall && r->function() == "==" && r->args().size() == 2) {
+        int ls = 0, rs = 0;
+        ARROW_ASSIGN_OR_RAISE(auto l, resolver_->Resolve(c->args()[0], &ls));
+        ARROW_ASSIGN_OR_RAISE(auto rr, resolver_->Resolve(c->args()[1], &rs));
+        if (ls == kTarget && rs == kSource) {
+          target_keys_.push_back(l);
+          source_keys_.push_back(rr);
+          continue;
+        }
+        if (ls == kSource && rs == kTarget) {
+          target_keys_.push_back(rr);
+          source_keys_.push_back(l);
+          continue;
+        }
+      }
+      residual.push_back(r);
+    }
+    if (target_keys_.empty()) {
+      return DELTA_ERROR(kInvalidArgument,
+                         "MERGE needs at least one equality between a target and a source expression in the ON "
+                         "condition (e.g. ",
+                         options_.target_alias, ".id = ", options_.source_alias, ".id)");
+    }
+    residual_expr_ = AndAll(residual);
+
+    // Which columns the expressions use (the eval batch holds only those).
+    std::set<std::string> refs;
+    CollectRefs(residual_expr_, &refs);
+    ARROW_RETURN_NOT_OK(ResolveClauses(&refs));
+    arrow::FieldVector eval_fields;
+    for (int i = 0; i < target_schema_->num_fields(); ++i) {
+      if (refs.count(TName(i))) {
+        eval_fields.push_back(target_schema_->field(i)->WithName(TName(i))->WithNullable(true));
+        eval_target_.push_back(i);
+      }
+    }
+    for (int i = 0; i < source_->num_columns(); ++i) {
+      if (refs.count(SName(i))) {
+        eval_fields.push_back(source_->schema()->field(i)->WithName(SName(i))->WithNullable(true));
+        eval_source_.push_back(i);
+      }
+    }
+    eval_schema_ = arrow::schema(eval_fields);
+    ARROW_RETURN_NOT_OK(BindClauses());
+    if (residual_expr_) {
+      ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*residual_expr_, *eval_schema_));
+      ARROW_ASSIGN_OR_RAISE(residual_, e.Bind(*eval_schema_));
+    }
+
+    // Target columns to read: all, except for an insert-only merge (keys + residual).
+    std::set<int> read;
+    if (insert_only_) {
+      std::set<std::string> key_refs;
+      for (const auto& k : target_keys_) CollectRefs(k, &key_refs);
+      for (int i = 0; i < target_schema_->num_fields(); ++i) {
+        if (key_refs.count(TName(i)) || refs.count(TName(i))) read.insert(i);
+      }
+    } else {
+      for (int i = 0; i < target_schema_->num_fields(); ++i) read.insert(i);
+    }
+    read_columns_.assign(read.begin(), read.end());
+    arrow::FieldVector tview;
+    for (int i : read_columns_) tview.push_back(target_schema_->field(i)->WithName(TName(i)));
+    target_view_ = arrow::schema(tview);
+    arrow::FieldVector sview;
+    for (int i = 0; i < source_->num_columns(); ++i) sview.push_back(source_->schema()->field(i)->WithName(SName(i)));
+    source_view_ = arrow::schema(sview);
+
+    ARROW_RETURN_NOT_OK(BuildHashTable());
+
+    if (has_nmbs_) return ExprPtr();  // every file may hold a row those clauses change
+    std::vector<ExprPtr> skipping = target_only_plain;
+    if (valid_source_rows_ == 0) {
+      skip_all_ = true;
+      return ExprPtr();
+    }
+    const auto& pcs = snap.metadata().partition_columns;
+    for (size_t k = 0; k < target_keys_.size(); ++k) {
+      const auto& tk = target_keys_[k];
+      if (tk->kind() != Expr::Kind::kColumn || tk->column().size() != 1) continue;
+      const int ti = std::stoi(tk->column()[0].substr(3));
+      const auto& field = target_schema_->field(ti);
+      const auto& keys = source_key_arrays_[k];
+      if (!keys->type()->Equals(field->type())) continue;
+      ARROW_ASSIGN_OR_RAISE(auto valid, cp::Filter(keys, valid_mask_));
+      auto column = Expr::Column({field->name()});
+      if (std::find(pcs.begin(), pcs.end(), field->name()) != pcs.end()) {
+        ARROW_ASSIGN_OR_RAISE(auto unique, cp::Unique(valid.make_array()));
+        if (unique->length() <= 1000) {
+          std::vector<ExprPtr> args{column};
+          for (int64_t i = 0; i < unique->length(); ++i) {
+            ARROW_ASSIGN_OR_RAISE(auto s, unique->GetScalar(i));
+            args.push_back(Expr::Literal(s));
+          }
+          skipping.push_back(Expr::Call("in", args));
+          continue;
+        }
+      }
+      ARROW_ASSIGN_OR_RAISE(auto mm, cp::MinMax(valid));
+      const auto& st = mm.scalar_as<arrow::StructScalar>();
+      if (!st.value[0]->is_valid || !st.value[1]->is_valid) continue;
+      skipping.push_back(Expr::Call(">=", {column, Expr::Literal(st.value[0])}));
+      skipping.push_back(Expr::Call("<=", {column, Expr::Literal(st.value[1])}));
+    }
+    return AndAll(skipping);
+  }
+
+  arrow::Status Execute(ops::RowLevelWrite& w) {
+    const auto start = std::chrono::steady_clock::now();
+    w_ = &w;
+    ARROW_ASSIGN_OR_RAISE(generated_, write::GeneratedColumns::Make(
+                                          target_schema_, protocol::SupportsWriterFeature(
+                                                              w.snapshot().protocol(), "generatedColumns")));
+    ARROW_ASSIGN_OR_RAISE(constraints_,
+                          write::ConstraintChecker::Make(w.snapshot().metadata().configuration, target_schema_));
+    source_matched_.assign(static_cast<size_t>(source_->num_rows()), 0);
+    for (const auto& f : w.snapshot().files()) {
+      ++m_.num_target_files_before_skipping;
+      if (skip_all_) continue;
+      ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
+      if (verdict == ops::FileVerdict::kSkip) continue;
+      ++m_.num_target_files_after_skipping;
+      w.MarkRead(f);
+      ARROW_RETURN_NOT_OK(ProcessFile(f));
+    }
+    if (has_not_matched_) ARROW_RETURN_NOT_OK(InsertUnmatched());
+    m_.num_target_rows_updated = m_.num_target_rows_matched_updated + m_.num_target_rows_not_matched_by_source_updated;
+    m_.num_target_rows_deleted = m_.num_target_rows_matched_deleted + m_.num_target_rows_not_matched_by_source_deleted;
+    m_.num_output_rows = m_.num_target_rows_inserted + m_.num_target_rows_updated + m_.num_copied_rows;
+    m_.scan_time_ms = scan_ms_;
+    m_.rewrite_time_ms = rewrite_ms_;
+    std::map<std::string, std::string> params{
+        {"predicate", nlohmann::json(options_.condition->ToString()).dump()},
+        {"matchedPredicates", ClausesParameter(options_.clauses, IsMatched)},
+        {"notMatchedPredicates", ClausesParameter(options_.clauses, IsNotMatched)},
+        {"notMatchedBySourcePredicates", ClausesParameter(options_.clauses, IsNotMatchedBySource)}};
+    return ops::CommitRowLevel(w, "MERGE", std::move(params), &m_, start, options_.transaction);
+  }
+
+  MergeMetrics metrics() const { return m_; }
+
+ private:
+  // Resolves clause conditions and values; records the columns they use.
+  arrow::Status ResolveClauses(std::set<std::string>* refs) {
+    const auto t_alias = Lower(options_.target_alias) + ".";
+    for (size_t ci = 0; ci < options_.clauses.size(); ++ci) {
+      const auto& c = options_.clauses[ci];
+      ResolvedClause rc;
+      rc.kind = c.kind;
+      rc.values.resize(static_cast<size_t>(target_schema_->num_fields()));
+      const int allowed = IsNotMatched(c.kind) ? kSource : IsNotMatchedBySource(c.kind) ? kTarget : kTarget | kSource;
+      auto check = [&](int sides, const std::string& what) -> arrow::Status {
+        if (sides & ~allowed) {
+          return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, ": ", what, " refers to ",
+                             (sides & kTarget) && !(allowed & kTarget) ? "target" : "source",
+                             " columns, which a ",
+                             IsNotMatched(c.kind) ? "WHEN NOT MATCHED" : "WHEN NOT MATCHED BY SOURCE",
+                             " clause cannot see");
+        }
+        return arrow::Status::OK();
+      };
+      if (c.condition) {
+        int sides = 0;
+        ARROW_ASSIGN_OR_RAISE(rc.condition, resolver_->Resolve(c.condition, &sides));
+        ARROW_RETURN_NOT_OK(check(sides, "the condition"));
+        CollectRefs(rc.condition, refs);
+      }
+      if (c.star && !c.assignments.empty()) {
+        return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, ": * and assignments together");
+      }
+      if (c.star) {
+        if (IsNotMatchedBySource(c.kind)) {
+          return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, ": NOT MATCHED BY SOURCE cannot UPDATE SET *");
+        }
+        for (int i = 0; i < target_schema_->num_fields(); ++i) {
+          const auto& field = target_schema_->field(i);
+          const int si = FindCi(*source_->schema(), field->name());
+          if (si < 0) {
+            if (IsGenerated(*field) || options_.merge_schema) continue;
+            return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, ": ",
+                               c.kind == MergeClauseKind::kNotMatchedInsert ? "INSERT *" : "UPDATE SET *",
+                               " needs source column '", field->name(), "' (the source has none of that name)");
+          }
+          rc.values[static_cast<size_t>(i)] = Expr::Column({SName(si)});
+          refs->insert(SName(si));
+        }
+      }
+      std::set<int> assigned;
+      for (const auto& [column, value] : c.assignments) {
+        std::string name = column;
+        if (Lower(name).rfind(t_alias, 0) == 0) name = name.substr(t_alias.size());
+        const int i = FindCi(*target_schema_, name);
+        if (i < 0) {
+          return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, " assigns unknown target column '", column,
+                             "'");
+        }
+        if (!assigned.insert(i).second) {
+          return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, " assigns column '", column,
+                             "' more than once");
+        }
+        int sides = 0;
+        ARROW_ASSIGN_OR_RAISE(auto v, resolver_->Resolve(value, &sides));
+        ARROW_RETURN_NOT_OK(check(sides, "the value of " + column));
+        rc.values[static_cast<size_t>(i)] = v;
+        CollectRefs(v, refs);
+      }
+      if (c.kind == MergeClauseKind::kMatchedUpdate || c.kind == MergeClauseKind::kNotMatchedBySourceUpdate) {
+        // Unassigned columns keep their value: the eval batch needs them only for CDF; they
+        // come from the target batch directly.
+        if (c.assignments.empty() && !c.star) {
+          return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, ": UPDATE needs at least one SET");
+        }
+      }
+      resolved_.push_back(std::move(rc));
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status BindClauses() {
+    for (const auto& rc : resolved_) {
+      CompiledClause cc;
+      cc.kind = rc.kind;
+      if (rc.condition) {
+        ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*rc.condition, *eval_schema_));
+        ARROW_ASSIGN_OR_RAISE(cc.condition, e.Bind(*eval_schema_));
+      }
+      for (size_t i = 0; i < rc.values.size(); ++i) {
+        if (!rc.values[i]) {
+          cc.values.emplace_back();
+          continue;
+        }
+        const auto& type = target_schema_->field(static_cast<int>(i))->type();
+        ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*Expr::Cast(rc.values[i], type), *eval_schema_));
+        ARROW_ASSIGN_OR_RAISE(e, e.Bind(*eval_schema_));
+        cc.values.emplace_back(std::move(e));
+      }
+      clauses_.push_back(std::move(cc));
+    }
+    return arrow::Status::OK();
+  }
+
+  // Evaluates key expressions on a view (internal names) of a batch; casts to `types` when given.
+  arrow::Result<std::vector<std::shared_ptr<arrow::Array>>> Keys(const std::vector<ExprPtr>& keys,
+                                                                const BatchPtr& view,
+                                                                const std::vector<std::shared_ptr<arrow::DataType>>* types) {
+    std::vector<std::shared_ptr<arrow::Array>> out;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*keys[k], *view->schema()));
+      ARROW_ASSIGN_OR_RAISE(e, e.Bind(*view->schema()));
+      ARROW_ASSIGN_OR_RAISE(auto d, cp::ExecuteScalarExpression(e, cp::ExecBatch(*view)));
+      ARROW_ASSIGN_OR_RAISE(auto a, ToArray(d, view->num_rows()));
+      if (types && !a->type()->Equals((*types)[k])) {
+        ARROW_ASSIGN_OR_RAISE(auto c, cp::Cast(a, (*types)[k]));
+        a = c.make_array();
+      }
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  arrow::Status BuildHashTable() {
+    auto view = arrow::RecordBatch::Make(source_view_, source_->num_rows(), source_->columns());
+    // The target key types decide: evaluate them on an empty target batch.
+    arrow::ArrayVector empty;
+    for (const auto& f : target_view_->fields()) {
+      ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeEmptyArray(f->type()));
+      empty.push_back(a);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto tkeys, Keys(target_keys_, arrow::RecordBatch::Make(target_view_, 0, empty), nullptr));
+    for (const auto& a : tkeys) key_types_.push_back(a->type());
+    ARROW_ASSIGN_OR_RAISE(source_key_arrays_, Keys(source_keys_, view, &key_types_));
+    const int64_t n = source_->num_rows();
+    arrow::BooleanBuilder vb;
+    ARROW_RETURN_NOT_OK(vb.Reserve(n));
+    std::vector<uint8_t> valid(static_cast<size_t>(n), 1);
+    for (const auto& a : source_key_arrays_) {
+      if (a->null_count() == 0) continue;
+      for (int64_t i = 0; i < n; ++i) {
+        if (a->IsNull(i)) valid[static_cast<size_t>(i)] = 0;
+      }
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      vb.UnsafeAppend(valid[static_cast<size_t>(i)] != 0);
+      valid_source_rows_ += valid[static_cast<size_t>(i)];
+    }
+    ARROW_ASSIGN_OR_RAISE(valid_mask_, vb.Finish());
+    std::vector<arrow::TypeHolder> types(key_types_.begin(), key_types_.end());
+    ARROW_ASSIGN_OR_RAISE(grouper_, cp::Grouper::Make(types));
+    std::vector<arrow::Datum> values(source_key_arrays_.begin(), source_key_arrays_.end());
+    ARROW_ASSIGN_OR_RAISE(auto batch, cp::ExecBatch::Make(values, n));
+    ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Consume(cp::ExecSpan(batch)));
+    auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
+    const auto groups = static_cast<size_t>(grouper_->num_groups());
+    group_offsets_.assign(groups + 1, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      if (valid[static_cast<size_t>(i)]) ++group_offsets_[ids->Value(i) + 1];
+    }
+    for (size_t g = 0; g < groups; ++g) group_offsets_[g + 1] += group_offsets_[g];
+    group_rows_.resize(static_cast<size_t>(group_offsets_[groups]));
+    auto fill = group_offsets_;
+    for (int64_t i = 0; i < n; ++i) {
+      if (valid[static_cast<size_t>(i)]) group_rows_[static_cast<size_t>(fill[ids->Value(i)]++)] = i;
+    }
+    return arrow::Status::OK();
+  }
+
+  // The eval batch for rows: target rows `t` of `target` (null: NULL target columns) and
+  // source rows `s` (null: NULL source columns); both index arrays have `n` entries.
+  arrow::Result<BatchPtr> EvalBatch(const BatchPtr& target, const std::shared_ptr<arrow::Array>& t,
+                                    const std::shared_ptr<arrow::Array>& s, int64_t n) {
+    arrow::ArrayVector columns;
+    for (int i : eval_target_) {
+      if (!target) {
+        ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeArrayOfNull(target_schema_->field(i)->type(), n));
+        columns.push_back(a);
+        continue;
+      }
+      const int pos = static_cast<int>(std::find(read_columns_.begin(), read_columns_.end(), i) - read_columns_.begin());
+      auto col = target->column(pos);
+      if (t) {
+        ARROW_ASSIGN_OR_RAISE(auto d, cp::Take(col, t));
+        col = d.make_array();
+      }
+      columns.push_back(col);
+    }
+    for (int i : eval_source_) {
+      if (!s) {
+        ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeArrayOfNull(source_->column(i)->type(), n));
+        columns.push_back(a);
+        continue;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto d, cp::Take(source_->column(i), s));
+      columns.push_back(d.make_array());
+    }
+    return arrow::RecordBatch::Make(eval_schema_, n, columns);
+  }
+
+  static arrow::Result<std::shared_ptr<arrow::Array>> Indices(const std::vector<int64_t>& v) {
+    arrow::Int64Builder b;
+    ARROW_RETURN_NOT_OK(b.AppendValues(v));
+    return b.Finish();
+  }
+
+  // For each row of `eval`, the index of the first clause among `which` whose condition is
+  // TRUE, or -1.
+  arrow::Result<std::vector<int>> Choose(const arrow::RecordBatch& eval, bool (*which)(MergeClauseKind)) {
+    std::vector<int> action(static_cast<size_t>(eval.num_rows()), -1);
+    size_t open = action.size();
+    for (size_t c = 0; c < clauses_.size() && open > 0; ++c) {
+      if (!which(clauses_[c].kind)) continue;
+      if (!clauses_[c].condition) {
+        for (auto& a : action) {
+          if (a < 0) a = static_cast<int>(c);
+        }
+        break;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto mask, EvalMask(*clauses_[c].condition, eval));
+      for (size_t i = 0; i < action.size(); ++i) {
+        if (action[i] < 0 && mask[i]) {
+          action[i] = static_cast<int>(c);
+          --open;
+        }
+      }
+    }
+    return action;
+  }
+
+  // New rows (table schema) from clause `c`: values evaluated on `eval`; unassigned columns
+  // from `old` (target rows, table schema; null for inserts: NULL). Generated columns not
+  // assigned are computed; constraints checked.
+  arrow::Result<BatchPtr> NewRows(const CompiledClause& c, const arrow::RecordBatch& eval, const BatchPtr& old) {
+    const int64_t n = eval.num_rows();
+    arrow::FieldVector fields;
+    arrow::ArrayVector columns;
+    cp::ExecBatch exec(eval);
+    for (int i = 0; i < target_schema_->num_fields(); ++i) {
+      const auto& field = target_schema_->field(i);
+      const auto& v = c.values[static_cast<size_t>(i)];
+      std::shared_ptr<arrow::Array> col;
+      if (v) {
+        ARROW_ASSIGN_OR_RAISE(auto d, cp::ExecuteScalarExpression(*v, exec));
+        ARROW_ASSIGN_OR_RAISE(col, ToArray(d, n));
+      } else if (IsGenerated(*field)) {
+        continue;
+      } else if (old) {
+        col = old->column(i);
+      } else {
+        ARROW_ASSIGN_OR_RAISE(col, arrow::MakeArrayOfNull(field->type(), n));
+      }
+      fields.push_back(field);
+      columns.push_back(col);
+    }
+    auto batch = arrow::RecordBatch::Make(arrow::schema(fields), n, columns);
+    ARROW_ASSIGN_OR_RAISE(auto conformed, generated_->Conform(*batch, target_schema_));
+    ARROW_RETURN_NOT_OK(constraints_->Check(*conformed));
+    return conformed;
+  }
+
+  static arrow::Result<BatchPtr> TakeRows(const BatchPtr& b, const std::vector<int64_t>& rows) {
+    ARROW_ASSIGN_OR_RAISE(auto idx, Indices(rows));
+    ARROW_ASSIGN_OR_RAISE(auto d, cp::Take(b, idx));
+    return d.record_batch();
+  }
+
+  // Applies the clauses chosen in `action` (by row of `eval`, target rows `trows` of `target`).
+  // Returns the target rows changed (updated or deleted).
+  arrow::Status Apply(const std::vector<int>& action, const BatchPtr& eval, const BatchPtr& target,
+                      const std::vector<int64_t>& trows, bool matched, std::vector<uint64_t>* changed) {
+    for (size_t c = 0; c < clauses_.size(); ++c) {
+      std::vector<int64_t> sel;
+      for (size_t i = 0; i < action.size(); ++i) {
+        if (action[i] == static_cast<int>(c)) sel.push_back(static_cast<int64_t>(i));
+      }
+      if (sel.empty()) continue;
+      const auto& clause = clauses_[c];
+      std::vector<int64_t> tsel;
+      tsel.reserve(sel.size());
+      for (auto i : sel) {
+        tsel.push_back(trows[static_cast<size_t>(i)]);
+        changed->push_back(static_cast<uint64_t>(trows[static_cast<size_t>(i)]));
+      }
+      ARROW_ASSIGN_OR_RAISE(auto old, TakeRows(target, tsel));
+      const auto n = static_cast<int64_t>(sel.size());
+      if (clause.is_delete()) {
+        (matched ? m_.num_target_rows_matched_deleted : m_.num_target_rows_not_matched_by_source_deleted) += n;
+        ARROW_RETURN_NOT_OK(w_->WriteChange(old, "delete"));
+        continue;
+      }
+      (matched ? m_.num_target_rows_matched_updated : m_.num_target_rows_not_matched_by_source_updated) += n;
+      ARROW_ASSIGN_OR_RAISE(auto ev, TakeRows(eval, sel));
+      ARROW_ASSIGN_OR_RAISE(auto updated, NewRows(clause, *ev, old));
+      ARROW_RETURN_NOT_OK(w_->WriteData(updated));
+      ARROW_RETURN_NOT_OK(w_->WriteChange(old, "update_preimage"));
+      ARROW_RETURN_NOT_OK(w_->WriteChange(updated, "update_postimage"));
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status ProcessFile(const AddFile& f) {
+    const auto scan_start = std::chrono::steady_clock::now();
+    ARROW_ASSIGN_OR_RAISE(auto rows, insert_only_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f));
+    BatchPtr target;
+    {
+      auto schema = insert_only_ ? arrow::schema([&] {
+        arrow::FieldVector fs;
+        for (int i : read_columns_) fs.push_back(target_schema_->field(i));
+        return fs;
+      }())
+                                 : target_schema_;
+      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, rows.batches));
+      ARROW_ASSIGN_OR_RAISE(target, table->CombineChunksToBatch());
+    }
+    rows.batches.clear();
+    const int64_t n = target->num_rows();
+    // Probe.
+    auto view = arrow::RecordBatch::Make(target_view_, n, target->columns());
+    ARROW_ASSIGN_OR_RAISE(auto keys, Keys(target_keys_, view, &key_types_));
+    std::vector<arrow::Datum> values(keys.begin(), keys.end());
+    ARROW_ASSIGN_OR_RAISE(auto kb, cp::ExecBatch::Make(values, n));
+    ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Lookup(cp::ExecSpan(kb)));
+    auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
+    std::vector<int64_t> pt, ps;  // matched pairs: target row, source row
+    size_t next_deleted = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      while (next_deleted < rows.deleted.size() && rows.deleted[next_deleted] < static_cast<uint64_t>(i)) ++next_deleted;
+      if (next_deleted < rows.deleted.size() && rows.deleted[next_deleted] == static_cast<uint64_t>(i)) continue;
+      if (ids->IsNull(i)) continue;
+      bool null_key = false;
+      for (const auto& k : keys) null_key |= k->IsNull(i);
+      if (null_key) continue;
+      const auto g = ids->Value(i);
+      for (int64_t r = group_offsets_[g]; r < group_offsets_[g + 1]; ++r) {
+        pt.push_back(i);
+        ps.push_back(group_rows_[static_cast<size_t>(r)]);
+      }
+    }
+    BatchPtr eval;
+    if (!pt.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto ti, Indices(pt));
+      ARROW_ASSIGN_OR_RAISE(auto si, Indices(ps));
+      ARROW_ASSIGN_OR_RAISE(eval, EvalBatch(target, ti, si, static_cast<int64_t>(pt.size())));
+      if (residual_) {
+        ARROW_ASSIGN_OR_RAISE(auto mask, EvalMask(*residual_, *eval));
+        std::vector<int64_t> keep;
+        for (size_t i = 0; i < mask.size(); ++i) {
+          if (mask[i]) keep.push_back(static_cast<int64_t>(i));
+        }
+        if (keep.size() != pt.size()) {
+          std::vector<int64_t> pt2, ps2;
+          for (auto i : keep) {
+            pt2.push_back(pt[static_cast<size_t>(i)]);
+            ps2.push_back(ps[static_cast<size_t>(i)]);
+          }
+          pt.swap(pt2);
+          ps.swap(ps2);
+          ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
+        }
+      }
+    }
+    for (auto s : ps) source_matched_[static_cast<size_t>(s)] = 1;
+    scan_ms_ += ops::MsSince(scan_start);
+    if (insert_only_) return arrow::Status::OK();
+
+    const auto rewrite_start = std::chrono::steady_clock::now();
+    // Cardinality: pairs are in target-row order.
+    std::vector<uint8_t> has_match(static_cast<size_t>(n), 0);
+    bool multiple = false;
+    for (size_t i = 0; i < pt.size(); ++i) {
+      if (i > 0 && pt[i] == pt[i - 1]) multiple = true;
+      has_match[static_cast<size_t>(pt[i])] = 1;
+    }
+    if (multiple && has_matched_) {
+      if (!one_unconditional_delete_) {
+        return DELTA_ERROR(kMergeCardinality, "MERGE: several source rows matched the same target row of ", f.path,
+                           " and a WHEN MATCHED clause would change it: make the source unique per ON key");
+      }
+      std::vector<int64_t> keep;
+      for (size_t i = 0; i < pt.size(); ++i) {
+        if (i == 0 || pt[i] != pt[i - 1]) keep.push_back(static_cast<int64_t>(i));
+      }
+      std::vector<int64_t> pt2;
+      for (auto i : keep) pt2.push_back(pt[static_cast<size_t>(i)]);
+      pt.swap(pt2);
+      ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
+    }
+    std::vector<uint64_t> changed;
+    if (has_matched_ && !pt.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto action, Choose(*eval, IsMatched));
+      ARROW_RETURN_NOT_OK(Apply(action, eval, target, pt, /*matched=*/true, &changed));
+    }
+    if (has_nmbs_) {
+      std::vector<int64_t> unmatched;
+      size_t d = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        while (d < rows.deleted.size() && rows.deleted[d] < static_cast<uint64_t>(i)) ++d;
+        if (d < rows.deleted.size() && rows.deleted[d] == static_cast<uint64_t>(i)) continue;
+        if (!has_match[static_cast<size_t>(i)]) unmatched.push_back(i);
+      }
+      if (!unmatched.empty()) {
+        ARROW_ASSIGN_OR_RAISE(auto ti, Indices(unmatched));
+        ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(target, ti, nullptr, static_cast<int64_t>(unmatched.size())));
+        ARROW_ASSIGN_OR_RAISE(auto action, Choose(*ev, IsNotMatchedBySource));
+        ARROW_RETURN_NOT_OK(Apply(action, ev, target, unmatched, /*matched=*/false, &changed));
+      }
+    }
+    if (!changed.empty()) {
+      std::sort(changed.begin(), changed.end());
+      auto deleted = ops::Union(rows.deleted, changed);
+      if (static_cast<int64_t>(deleted.size()) == n) {
+        w_->Remove(f);
+      } else if (w_->use_dvs()) {
+        ARROW_RETURN_NOT_OK(w_->ReplaceDeletionVector(f, deleted));
+      } else {
+        w_->Remove(f);
+        std::vector<int64_t> copy;
+        size_t d = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          while (d < deleted.size() && deleted[d] < static_cast<uint64_t>(i)) ++d;
+          if (d < deleted.size() && deleted[d] == static_cast<uint64_t>(i)) continue;
+          copy.push_back(i);
+        }
+        ARROW_ASSIGN_OR_RAISE(auto copied, TakeRows(target, copy));
+        m_.num_copied_rows += copied->num_rows();
+        ARROW_RETURN_NOT_OK(w_->WriteData(copied));
+      }
+    }
+    rewrite_ms_ += ops::MsSince(rewrite_start);
+    return arrow::Status::OK();
+  }
+
+  arrow::Status InsertUnmatched() {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<int64_t> rows;
+    const int64_t n = source_->num_rows();
+    constexpr int64_t kChunk = 64 * 1024;
+    for (int64_t i = 0; i <= n; ++i) {
+      if (i < n && !source_matched_[static_cast<size_t>(i)]) rows.push_back(i);
+      if ((i == n || static_cast<int64_t>(rows.size()) == kChunk) && !rows.empty()) {
+        ARROW_ASSIGN_OR_RAISE(auto si, Indices(rows));
+        ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(nullptr, nullptr, si, static_cast<int64_t>(rows.size())));
+        ARROW_ASSIGN_OR_RAISE(auto action, Choose(*ev, IsNotMatched));
+        for (size_t c = 0; c < clauses_.size(); ++c) {
+          std::vector<int64_t> sel;
+          for (size_t k = 0; k < action.size(); ++k) {
+            if (action[k] == static_cast<int>(c)) sel.push_back(static_cast<int64_t>(k));
+          }
+          if (sel.empty()) continue;
+          ARROW_ASSIGN_OR_RAISE(auto sub, TakeRows(ev, sel));
+          ARROW_ASSIGN_OR_RAISE(auto inserted, NewRows(clauses_[c], *sub, nullptr));
+          m_.num_target_rows_inserted += inserted->num_rows();
+          ARROW_RETURN_NOT_OK(w_->WriteData(inserted));
+          ARROW_RETURN_NOT_OK(w_->WriteChange(inserted, "insert"));
+        }
+        rows.clear();
+      }
+    }
+    rewrite_ms_ += ops::MsSince(start);
+    return arrow::Status::OK();
+  }
+
+  struct ResolvedClause {
+    MergeClauseKind kind;
+    ExprPtr condition;
+    std::vector<ExprPtr> values;
+  };
+
+  const MergeOptions& options_;
+  BatchPtr source_;
+  MergeMetrics m_;
+  std::shared_ptr<arrow::Schema> target_schema_;
+  std::unique_ptr<Resolver> resolver_;
+  bool has_matched_ = false, has_not_matched_ = false, has_nmbs_ = false;
+  bool insert_only_ = false, one_unconditional_delete_ = false, skip_all_ = false;
+  std::vector<ExprPtr> target_keys_, source_keys_;
+  ExprPtr residual_expr_;
+  std::optional<cp::Expression> residual_;
+  std::vector<ResolvedClause> resolved_;
+  std::vector<CompiledClause> clauses_;
+  std::vector<int> eval_target_, eval_source_, read_columns_;
+  std::shared_ptr<arrow::Schema> eval_schema_, target_view_, source_view_;
+  std::vector<std::shared_ptr<arrow::DataType>> key_types_;
+  std::vector<std::shared_ptr<arrow::Array>> source_key_arrays_;
+  std::shared_ptr<arrow::Array> valid_mask_;
+  int64_t valid_source_rows_ = 0;
+  std::unique_ptr<cp::Grouper> grouper_;
+  std::vector<int64_t> group_offsets_, group_rows_;
+  std::vector<uint8_t> source_matched_;
+  ops::RowLevelWrite* w_ = nullptr;
+  std::optional<write::GeneratedColumns> generated_;
+  std::optional<write::ConstraintChecker> constraints_;
+  int64_t scan_ms_ = 0, rewrite_ms_ = 0;
+};
+
+}  // namespace
+
+std::map<std::string, int64_t> MergeMetrics::SparkMetrics() const {
+  return {{"numSourceRows", num_source_rows},
+          {"numTargetRowsInserted", num_target_rows_inserted},
+          {"numTargetRowsUpdated", num_target_rows_updated},
+          {"numTargetRowsMatchedUpdated", num_target_rows_matched_updated},
+          {"numTargetRowsNotMatchedBySourceUpdated", num_target_rows_not_matched_by_source_updated},
+          {"numTargetRowsDeleted", num_target_rows_deleted},
+          {"numTargetRowsMatchedDeleted", num_target_rows_matched_deleted},
+          {"numTargetRowsNotMatchedBySourceDeleted", num_target_rows_not_matched_by_source_deleted},
+          {"numTargetRowsCopied", num_copied_rows},
+          {"numOutputRows", num_output_rows},
+          {"numTargetFilesAdded", num_added_files},
+          {"numTargetFilesRemoved", num_removed_files},
+          {"numTargetChangeFilesAdded", num_added_change_files},
+          {"numTargetChangeFileBytes", num_added_change_file_bytes},
+          {"numTargetBytesAdded", num_added_bytes},
+          {"numTargetBytesRemoved", num_removed_bytes},
+          {"numTargetDeletionVectorsAdded", num_deletion_vectors_added},
+          {"numTargetDeletionVectorsRemoved", num_deletion_vectors_removed},
+          {"numTargetDeletionVectorsUpdated", num_deletion_vectors_updated},
+          {"executionTimeMs", execution_time_ms},
+          {"scanTimeMs", scan_time_ms},
+          {"rewriteTimeMs", rewrite_time_ms},
+          {"materializeSourceTimeMs", materialize_source_time_ms}};
+}
+
+arrow::Result<MergeMetrics> Merge(const std::string& uri, std::shared_ptr<arrow::RecordBatchReader> source,
+                                  const MergeOptions& options) {
+  if (!source) return DELTA_ERROR(kInvalidArgument, "MERGE needs a source");
+  const auto start = std::chrono::steady_clock::now();
+  ARROW_ASSIGN_OR_RAISE(auto table, source->ToTable());
+  ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
+  table.reset();
+  MergeRun run(options, std::move(batch), ops::MsSince(start));
+  ARROW_ASSIGN_OR_RAISE(auto w, ops::RowLevelWrite::Begin(uri, options.use_deletion_vectors,
+                                                          options.inline_dv_max_bytes,
+                                                          [&](const Snapshot& s) { return run.Plan(s); }));
+  auto st = run.Execute(*w);
+  if (!st.ok()) {
+    w->Cleanup();
+    return st;
+  }
+  return run.metrics();
+}
+
+MergeBuilder::MergeBuilder(std::string uri, std::shared_ptr<arrow::RecordBatchReader> source, std::string condition)
+    : uri_(std::move(uri)), source_(std::move(source)), condition_(std::move(condition)) {}
+
+MergeBuilder& MergeBuilder::WithSourceAlias(std::string alias) {
+  source_alias_ = std::move(alias);
+  return *this;
+}
+MergeBuilder& MergeBuilder::WithTargetAlias(std::string alias) {
+  target_alias_ = std::move(alias);
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenMatchedUpdate(std::vector<std::pair<std::string, std::string>> set,
+                                              std::string condition) {
+  clauses_.push_back({MergeClauseKind::kMatchedUpdate, std::move(condition), std::move(set), false});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenMatchedUpdateAll(std::string condition) {
+  clauses_.push_back({MergeClauseKind::kMatchedUpdate, std::move(condition), {}, true});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenMatchedDelete(std::string condition) {
+  clauses_.push_back({MergeClauseKind::kMatchedDelete, std::move(condition), {}, false});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenNotMatchedInsert(std::vector<std::pair<std::string, std::string>> values,
+                                                 std::string condition) {
+  clauses_.push_back({MergeClauseKind::kNotMatchedInsert, std::move(condition), std::move(values), false});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenNotMatchedInsertAll(std::string condition) {
+  clauses_.push_back({MergeClauseKind::kNotMatchedInsert, std::move(condition), {}, true});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenNotMatchedBySourceUpdate(std::vector<std::pair<std::string, std::string>> set,
+                                                         std::string condition) {
+  clauses_.push_back({MergeClauseKind::kNotMatchedBySourceUpdate, std::move(condition), std::move(set), false});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WhenNotMatchedBySourceDelete(std::string condition) {
+  clauses_.push_back({MergeClauseKind::kNotMatchedBySourceDelete, std::move(condition), {}, false});
+  return *this;
+}
+MergeBuilder& MergeBuilder::WithSchemaEvolution(bool on) {
+  merge_schema_ = on;
+  return *this;
+}
+MergeBuilder& MergeBuilder::WithDeletionVectors(bool on) {
+  use_dvs_ = on;
+  return *this;
+}
+MergeBuilder& MergeBuilder::WithTransactionOptions(TransactionOptions options) {
+  transaction_ = std::move(options);
+  return *this;
+}
+
+arrow::Result<MergeOptions> MergeBuilder::Options() const {
+  MergeOptions o;
+  ARROW_ASSIGN_OR_RAISE(o.condition, ParseExpression(condition_));
+  o.source_alias = source_alias_;
+  o.target_alias = target_alias_;
+  o.merge_schema = merge_schema_;
+  o.use_deletion_vectors = use_dvs_;
+  o.transaction = transaction_;
+  for (size_t i = 0; i < clauses_.size(); ++i) {
+    const auto& p = clauses_[i];
+    MergeClause c;
+    c.kind = p.kind;
+    c.star = p.star;
+    if (!p.condition.empty()) {
+      auto e = ParseExpression(p.condition);
+      if (!e.ok()) return e.status().WithMessage("MERGE clause ", i + 1, " condition: ", e.status().message());
+      c.condition = *e;
+    }
+    for (const auto& [column, text] : p.assignments) {
+      auto e = ParseExpression(text);
+      if (!e.ok()) {
+        return e.status().WithMessage("MERGE clause ", i + 1, " value of ", column, ": ", e.status().message());
+      }
+      c.assignments.emplace_back(column, *e);
+    }
+    o.clauses.push_back(std::move(c));
+  }
+  return o;
+}
+
+arrow::Result<MergeMetrics> MergeBuilder::Execute() {
+  ARROW_ASSIGN_OR_RAISE(auto o, Options());
+  return Merge(uri_, source_, o);
+}
+
+}  // namespace delta
