@@ -1033,6 +1033,10 @@ arrow::Result<MergeOptions> MergeBuilder::Options() const {
   return o;
 }
 
+arrow::Result<std::vector<MergeClause>> ParseMergeClauses(std::string_view text) {
+  return ops::ParseMergeClauses(text);
+}
+
 arrow::Result<MergeMetrics> MergeBuilder::Execute() {
   ARROW_ASSIGN_OR_RAISE(auto o, Options());
   return Merge(uri_, source_, o);

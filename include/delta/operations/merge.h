@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -99,6 +100,10 @@ struct MergeMetrics : RowLevelMetrics {
   /// rewriteTimeMs, materializeSourceTimeMs. Defined in src/ops/merge.cc.
   std::map<std::string, int64_t> SparkMetrics() const;
 };
+
+/// Parses one or more WHEN clauses of Spark's MERGE grammar (e.g. "WHEN MATCHED THEN UPDATE
+/// SET *"); kParseError with the position on bad input. (The CLI's --when.)
+arrow::Result<std::vector<MergeClause>> ParseMergeClauses(std::string_view text);
 
 /// Merges `source` into the table at `uri`. The source is read once (it is materialized, as
 /// Spark does, so that a source changing under the merge cannot give inconsistent results).
