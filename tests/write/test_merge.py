@@ -1,0 +1,229 @@
+"""MERGE (`deltactl merge`): exact rows against a Python model of the clauses (update, delete,
+insert, not matched by source, NULL keys), the cardinality error, delta-rs reading the result,
+and (slow) a seeded differential test against Spark SQL's MERGE INTO: random tables and
+merges with every clause kind, NULL and duplicate keys, partitioned or not, deletion vectors
+and change data feed on or off; identical final rows, identical errors, identical
+table_changes.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from helpers import deltactl as cli
+from helpers.compare import canonical_rows as _canonical_rows
+from helpers.writing import create, expect_error, write, write_input
+
+pytestmark = [pytest.mark.group("write: merge"), pytest.mark.usefixtures("require_deltactl")]
+
+SCHEMA = "id BIGINT, p STRING, v BIGINT, s STRING"
+COLS = ["id", "p", "v", "s"]
+ROW_SCHEMA = pa.schema([("id", pa.int64()), ("p", pa.string()), ("v", pa.int64()), ("s", pa.string())])
+
+
+def canonical_rows(table: pa.Table) -> list[tuple]:
+    return sorted(_canonical_rows(table), key=lambda r: tuple((v is not None, v) for v in r))
+
+
+def to_table(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=ROW_SCHEMA)
+
+
+def rows_of(path: Path) -> list[tuple]:
+    return canonical_rows(cli.read_cat(path).select(COLS))
+
+
+def make_table(path: Path, scratch: Path, rows: list[dict], *, partitioned=False, dv=False, cdf=False):
+    props = {}
+    if dv:
+        props["delta.enableDeletionVectors"] = "true"
+    if cdf:
+        props["delta.enableChangeDataFeed"] = "true"
+    create(path, SCHEMA, partition_by=["p"] if partitioned else [], properties=props)
+    half = len(rows) // 2
+    write(path, to_table(rows[:half]), scratch)
+    write(path, to_table(rows[half:]), scratch)
+
+
+def merge(path: Path, source: Path, whens: list[str], *extra) -> dict:
+    args = ["merge", str(path), "--source", str(source), "--on", "t.id = s.id", "--target-alias", "t",
+            "--source-alias", "s"]
+    for w in whens:
+        args += ["--when", w]
+    proc = cli.check_ok(cli.run_deltactl(args + list(extra) + ["--json"]))
+    return json.loads(proc.stdout)
+
+
+def test_merge_every_clause_kind_exact_rows(tmp_path):
+    target = [{"id": i, "p": "ab"[i % 2], "v": i * 10, "s": f"t{i}"} for i in range(10)]
+    target.append({"id": None, "p": "a", "v": 0, "s": "null-key"})
+    source = [{"id": i, "p": "ab"[i % 2], "v": i, "s": f"s{i}"} for i in range(5, 15)]
+    source.append({"id": None, "p": "b", "v": 99, "s": "null-src"})
+    path = tmp_path / "t"
+    make_table(path, tmp_path, target, partitioned=True)
+    src = write_input(to_table(source), tmp_path / "src")
+    whens = ["WHEN MATCHED AND s.v = 5 THEN DELETE",
+             "WHEN MATCHED THEN UPDATE SET v = t.v + s.v, s = s.s",
+             "WHEN NOT MATCHED AND s.v > 12 THEN INSERT (id, p, v) VALUES (s.id, s.p, -1)",
+             "WHEN NOT MATCHED THEN INSERT *",
+             "WHEN NOT MATCHED BY SOURCE AND t.id < 2 THEN DELETE",
+             "WHEN NOT MATCHED BY SOURCE THEN UPDATE SET s = 'orphan'"]
+    out = merge(path, src, whens)
+    # the model
+    by_id = {r["id"]: r for r in source if r["id"] is not None}
+    expected, matched_src = [], set()
+    n = {"upd": 0, "del": 0, "ins": 0, "nmbs_upd": 0, "nmbs_del": 0}
+    for t in target:
+        s = by_id.get(t["id"]) if t["id"] is not None else None
+        if s is not None:
+            matched_src.add(s["id"])
+            if s["v"] == 5:
+                n["del"] += 1
+                continue
+            n["upd"] += 1
+            expected.append({**t, "v": t["v"] + s["v"], "s": s["s"]})
+        elif t["id"] is not None and t["id"] < 2:
+            n["nmbs_del"] += 1
+        else:
+            n["nmbs_upd"] += 1
+            expected.append({**t, "s": "orphan"})
+    for s in source:
+        if s["id"] in matched_src:
+            continue
+        n["ins"] += 1
+        expected.append({**s, "s": None, "v": -1} if s["v"] > 12 else dict(s))
+    assert rows_of(path) == canonical_rows(to_table(expected))
+    assert out["committed"]
+    assert out["numSourceRows"] == len(source)
+    assert out["numTargetRowsMatchedUpdated"] == n["upd"]
+    assert out["numTargetRowsMatchedDeleted"] == n["del"]
+    assert out["numTargetRowsNotMatchedBySourceUpdated"] == n["nmbs_upd"]
+    assert out["numTargetRowsNotMatchedBySourceDeleted"] == n["nmbs_del"]
+    assert out["numTargetRowsInserted"] == n["ins"]
+    # the commit as Spark writes it
+    commit = [json.loads(line) for line in
+              (path / "_delta_log" / f"{out['version']:020d}.json").read_text().splitlines()]
+    info = next(a["commitInfo"] for a in commit if "commitInfo" in a)
+    assert info["operation"] == "MERGE"
+    assert json.loads(info["operationParameters"]["matchedPredicates"]) == [
+        {"predicate": "s.v = 5", "actionType": "delete"}, {"actionType": "update"}]
+    assert info["operationMetrics"]["numTargetRowsInserted"] == str(n["ins"])
+
+
+def test_merge_duplicate_source_matches_fail_with_cardinality_error(tmp_path):
+    path = tmp_path / "t"
+    make_table(path, tmp_path, [{"id": 1, "p": "a", "v": 1, "s": "x"}, {"id": 2, "p": "a", "v": 2, "s": "y"}])
+    src = write_input(to_table([{"id": 1, "p": "a", "v": 5, "s": "u"}, {"id": 1, "p": "a", "v": 6, "s": "w"}]),
+                      tmp_path / "src")
+    before = rows_of(path)
+    expect_error(["merge", str(path), "--source", str(src), "--on", "target.id = source.id",
+                  "--when", "WHEN MATCHED THEN UPDATE SET *"], "MergeCardinalityViolation", "several source rows")
+    assert rows_of(path) == before
+    # insert-only: duplicates are fine
+    out = merge(path, src, ["WHEN NOT MATCHED THEN INSERT *"])
+    assert not out["committed"] and rows_of(path) == before
+
+
+def test_merge_bad_clause_is_parse_error(tmp_path):
+    path = tmp_path / "t"
+    make_table(path, tmp_path, [{"id": 1, "p": "a", "v": 1, "s": "x"}, {"id": 2, "p": "a", "v": 2, "s": "y"}])
+    src = write_input(to_table([{"id": 1, "p": "a", "v": 5, "s": "u"}]), tmp_path / "src")
+    expect_error(["merge", str(path), "--source", str(src), "--on", "target.id = source.id",
+                  "--when", "WHEN MATCHED THEN UPSERT"], "ParseError", "--when")
+
+
+def test_deltars_reads_merge_result(tmp_path):
+    deltalake = pytest.importorskip("deltalake")
+    path = tmp_path / "t"
+    make_table(path, tmp_path, [{"id": i, "p": "ab"[i % 2], "v": i, "s": None} for i in range(20)], cdf=True)
+    src = write_input(to_table([{"id": i, "p": "a", "v": -i, "s": "new"} for i in range(15, 25)]), tmp_path / "src")
+    merge(path, src, ["WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *"])
+    got = canonical_rows(deltalake.DeltaTable(str(path)).to_pyarrow_table().select(COLS))
+    assert got == rows_of(path)
+    assert len(got) == 25
+
+
+# ------------------------------------------------------------------ Spark differential
+
+def _collect(df, schema: pa.Schema) -> list[tuple]:
+    return canonical_rows(pa.Table.from_pylist([r.asDict() for r in df.collect()], schema=schema))
+
+
+def _random_rows(rng: random.Random, n: int, key_range: int, null_rate: float) -> list[dict]:
+    return [{"id": None if rng.random() < null_rate else rng.randrange(key_range), "p": rng.choice("abc"),
+             "v": None if rng.random() < 0.1 else rng.randrange(50),
+             "s": None if rng.random() < 0.1 else f"s{rng.randrange(5)}"} for _ in range(n)]
+
+
+def _random_clauses(rng: random.Random) -> list[str]:
+    conds = ["", " AND s.v > 20", " AND t.v < 25", " AND s.s = 's1'", " AND t.v IS NULL"]
+    matched = [f"WHEN MATCHED{rng.choice(conds)} THEN UPDATE SET v = t.v + 1000, s = s.s",
+               f"WHEN MATCHED{rng.choice(conds)} THEN DELETE",
+               f"WHEN MATCHED{rng.choice(conds)} THEN UPDATE SET *"]
+    nm_conds = ["", " AND s.v > 20", " AND s.s IS NULL"]
+    not_matched = [f"WHEN NOT MATCHED{rng.choice(nm_conds)} THEN INSERT *",
+                   f"WHEN NOT MATCHED{rng.choice(nm_conds)} THEN INSERT (id, p, v) VALUES (s.id, s.p, s.v * 2)"]
+    bs_conds = ["", " AND t.v > 30", " AND t.p = 'a'"]
+    by_source = [f"WHEN NOT MATCHED BY SOURCE{rng.choice(bs_conds)} THEN DELETE",
+                 f"WHEN NOT MATCHED BY SOURCE{rng.choice(bs_conds)} THEN UPDATE SET s = 'gone'"]
+    out = []
+    for pool in (matched, not_matched, by_source):
+        k = rng.randint(0, 2)
+        out += rng.sample(pool, min(k, len(pool)))
+    if not out:
+        out = [matched[0]]
+    return out
+
+
+@pytest.mark.spark_smoke
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_differential_against_spark_merge(spark, tmp_path, seed):
+    rng = random.Random(20261122 + seed)
+    partitioned, dv, cdf = seed % 2 == 1, seed in (1, 2), seed >= 2
+    ours = tmp_path / "ours"
+    make_table(ours, tmp_path, _random_rows(rng, 60, 40, 0.05), partitioned=partitioned, dv=dv, cdf=cdf)
+    theirs = tmp_path / "theirs"
+    shutil.copytree(ours, theirs)
+    for step in range(4):
+        source_rows = _random_rows(rng, 25, 50, 0.08)
+        if step % 2 == 0:  # unique non-null keys: no cardinality error
+            seen = set()
+            source_rows = [r for r in source_rows if r["id"] is None or not (r["id"] in seen or seen.add(r["id"]))]
+        src = write_input(to_table(source_rows), tmp_path / f"src{step}")
+        whens = _random_clauses(rng)
+        args = ["merge", str(ours), "--source", str(src), "--on", "t.id = s.id", "--target-alias", "t",
+                "--source-alias", "s"]
+        for w in whens:
+            args += ["--when", w]
+        proc = cli.run_deltactl(args + ["--json"])
+        spark.read.parquet(str(src)).createOrReplaceTempView("merge_src")
+        spark_error = None
+        try:
+            spark.sql(f"MERGE INTO delta.`{theirs}` t USING merge_src s ON t.id = s.id {' '.join(whens)}")
+        except Exception as e:  # noqa: BLE001 - compared below
+            spark_error = str(e)
+        if spark_error is not None:
+            assert proc.returncode == 1, (whens, spark_error[:300], proc.stdout)
+            assert "MULTIPLE_SOURCE_ROW" in spark_error, spark_error[:500]
+            assert cli.parse_error(proc.stderr).kind == "MergeCardinalityViolation"
+            continue
+        assert proc.returncode == 0, (whens, proc.stderr)
+        assert rows_of(ours) == _collect(spark.read.format("delta").load(str(theirs)).select(*COLS), ROW_SCHEMA), whens
+        out = json.loads(proc.stdout)
+        if cdf and out["committed"]:
+            cols = COLS + ["_change_type"]
+            v_ours = out["version"]
+            v_theirs = spark.sql(f"DESCRIBE HISTORY delta.`{theirs}` LIMIT 1").collect()[0]["version"]
+            mine = canonical_rows(cli.read_changes(ours, v_ours).select(cols))
+            schema = ROW_SCHEMA.append(pa.field("_change_type", pa.string()))
+            spark_changes = _collect(spark.sql(
+                f"SELECT {', '.join(cols)} FROM table_changes_by_path('{theirs}', {v_theirs}, {v_theirs})"), schema)
+            assert mine == spark_changes, whens
+    # Spark reads our table
+    assert _collect(spark.read.format("delta").load(str(ours)).select(*COLS), ROW_SCHEMA) == rows_of(ours)
