@@ -247,6 +247,21 @@ class MergeRun {
       if (IsNotMatchedBySource(c.kind)) has_nmbs_ = true;
     }
     insert_only_ = !has_matched_ && !has_nmbs_;
+    // Spark's parser: of several clauses of one kind, only the last may omit its condition.
+    for (auto group : {IsMatched, IsNotMatched, IsNotMatchedBySource}) {
+      bool unconditional_seen = false;
+      for (size_t i = 0; i < options_.clauses.size(); ++i) {
+        if (!group(options_.clauses[i].kind)) continue;
+        if (unconditional_seen) {
+          return DELTA_ERROR(kInvalidArgument, "MERGE clause ", i + 1, " can never apply: an earlier ",
+                             IsMatched(options_.clauses[i].kind)      ? "WHEN MATCHED"
+                             : IsNotMatched(options_.clauses[i].kind) ? "WHEN NOT MATCHED"
+                                                                      : "WHEN NOT MATCHED BY SOURCE",
+                             " clause has no condition (only the last clause of a kind may omit it)");
+        }
+        unconditional_seen = !options_.clauses[i].condition;
+      }
+    }
     one_unconditional_delete_ = false;
     {
       int matched = 0;
@@ -779,10 +794,12 @@ class MergeRun {
       if (i > 0 && pt[i] == pt[i - 1]) multiple = true;
       has_match[static_cast<size_t>(pt[i])] = 1;
     }
-    if (multiple && has_matched_) {
+    // As Spark: any merge that is not insert-only, unless its one MATCHED clause is an
+    // unconditional DELETE (then every pair deletes the same row).
+    if (multiple) {
       if (!one_unconditional_delete_) {
         return DELTA_ERROR(kMergeCardinality, "MERGE: several source rows matched the same target row of ", f.path,
-                           " and a WHEN MATCHED clause would change it: make the source unique per ON key");
+                           ": the merge is ambiguous; make the source unique per ON key");
       }
       std::vector<int64_t> keep;
       for (size_t i = 0; i < pt.size(); ++i) {

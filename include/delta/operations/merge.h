@@ -5,9 +5,11 @@
 // the first WHEN MATCHED clause whose condition is TRUE applies (none: the row is kept); for a
 // source row without a match the first WHEN NOT MATCHED [BY TARGET] clause applies; for a
 // target row without a match the first WHEN NOT MATCHED BY SOURCE clause applies. A target row
-// matched by more than one source row is an error (kMergeCardinality) when a
-// MATCHED clause would update or delete it, as in Spark (a MERGE with only INSERT clauses and
-// duplicate matches is fine). NULL keys never match.
+// matched by more than one source row is an error (kMergeCardinality), as in Spark, unless
+// the MERGE only inserts or its one MATCHED clause is an unconditional DELETE. Of several
+// clauses of one kind only the last may omit its condition (kInvalidArgument otherwise, as
+// Spark's parser). NULL keys never match. The ON condition needs at least one equality
+// between a target and a source expression (the hash-join keys).
 //
 // Expressions (condition, clause conditions, assigned values) are of the expression language
 // (delta/expression.h); columns are qualified by the aliases (`t.id`, `s.id`) or unqualified
