@@ -1,0 +1,109 @@
+"""MERGE (upsert) of a source of ROWS/10 rows (50% updates of existing keys, 50% new keys) into a
+ROWS-row table (10 files, columns id BIGINT, v DOUBLE, s STRING; default 10M rows, 1M source
+rows): `deltactl merge` (rewriting files, and with deletion vectors) against delta-rs's
+DeltaTable.merge(...).when_matched_update_all().when_not_matched_insert_all(). Two key
+layouts: "clustered" (the updated keys are one contiguous range: few files touched) and
+"random" (updated keys spread over every file). Every run is on a fresh copy of the same
+table, in its own subprocess: wall time of the merge (deltactl: the whole command, with
+process start and reading the source file; delta-rs: reading the source file + the merge)
+and the peak RSS of that subprocess (getrusage ru_maxrss; for delta-rs it includes the
+Python interpreter and pyarrow).
+
+    .venv/bin/python bench/dml_merge.py [ROWS]
+
+Results: see the report in the commit that added this file / bench/RESULTS.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+DELTACTL = os.environ.get("DELTACTL", str(Path(__file__).resolve().parents[1] / "build" / "deltactl"))
+
+
+def runner(kind: str, table: str, source: str) -> None:
+    """One measured merge (in a fresh process); prints JSON {seconds, rss_mb, updated, inserted}."""
+    start = time.perf_counter()
+    if kind.startswith("deltacpp"):
+        args = [DELTACTL, "merge", table, "--source", source, "--on", "t.id = s.id", "--target-alias", "t",
+                "--source-alias", "s", "--when", "WHEN MATCHED THEN UPDATE SET *",
+                "--when", "WHEN NOT MATCHED THEN INSERT *", "--json"]
+        args.append("--deletion-vectors" if kind.endswith("dv") else "--no-deletion-vectors")
+        out = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+        seconds = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        updated, inserted = out["numTargetRowsUpdated"], out["numTargetRowsInserted"]
+    else:
+        from deltalake import DeltaTable
+        src = pq.read_table(source)
+        m = (DeltaTable(table).merge(source=src, predicate="t.id = s.id", source_alias="s", target_alias="t")
+             .when_matched_update_all().when_not_matched_insert_all().execute())
+        seconds = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        updated, inserted = m["num_target_rows_updated"], m["num_target_rows_inserted"]
+    print(json.dumps({"seconds": seconds, "rss_mb": rss / 1024, "updated": updated, "inserted": inserted}))
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    tmp = Path(tempfile.mkdtemp(prefix="merge_bench_"))
+    try:
+        base = tmp / "base"
+        per = rows // 10
+        subprocess.run([DELTACTL, "create", str(base), "--schema", "id BIGINT, v DOUBLE, s STRING"],
+                       check=True, capture_output=True)
+        for k in range(10):
+            ids = pa.array(np.arange(k * per, (k + 1) * per, dtype=np.int64))
+            t = pa.table({"id": ids, "v": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
+                          "s": pc.cast(pc.remainder(ids, 1000), pa.string())})
+            f = tmp / f"in{k}.parquet"
+            pq.write_table(t, f)
+            subprocess.run([DELTACTL, "write", str(base), "--input", str(f)], check=True, capture_output=True)
+            f.unlink()
+        n_src = rows // 10
+        rng = np.random.default_rng(7)
+        sources = {
+            "clustered": np.arange(rows // 2, rows // 2 + n_src // 2, dtype=np.int64),
+            "random": rng.choice(rows, n_src // 2, replace=False).astype(np.int64),
+        }
+        print(f"target {rows} rows in 10 files; source {n_src} rows (50% updates, 50% inserts)", flush=True)
+        for layout, updates in sources.items():
+            ids = np.concatenate([updates, np.arange(rows, rows + n_src - len(updates), dtype=np.int64)])
+            rng.shuffle(ids)
+            src = tmp / f"source_{layout}.parquet"
+            ids_a = pa.array(ids)
+            pq.write_table(pa.table({"id": ids_a, "v": pc.cast(ids_a, pa.float64()),
+                                     "s": pa.array(np.full(len(ids), "new"))}), src)
+            for kind in ["deltacpp", "deltacpp dv", "delta-rs"]:
+                t = tmp / "run"
+                shutil.rmtree(t, ignore_errors=True)
+                shutil.copytree(base, t)
+                if kind.endswith("dv"):
+                    subprocess.run([DELTACTL, "alter", str(t), "set-properties", "delta.enableDeletionVectors=true"],
+                                   check=True, capture_output=True)
+                out = subprocess.run([sys.executable, __file__, "--run", kind, str(t), str(src)], check=True,
+                                     capture_output=True, text=True)
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                assert r["updated"] == len(updates) and r["inserted"] == n_src - len(updates), (kind, r)
+                print(f"{layout:10s} {kind:12s} {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--run":
+        runner(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        main()
