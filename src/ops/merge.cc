@@ -237,6 +237,20 @@ class MergeRun {
   // target-only predicate that chooses the files to read.
   arrow::Result<ExprPtr> Plan(const Snapshot& snap) {
     target_schema_ = snap.schema();
+    if (options_.merge_schema) {
+      // Schema evolution (Spark's autoMerge): with UPDATE SET * / INSERT *, source columns the
+      // target lacks are added at the end, nullable.
+      bool star = false;
+      for (const auto& c : options_.clauses) star |= c.star;
+      arrow::FieldVector fields = target_schema_->fields();
+      for (const auto& f : source_->schema()->fields()) {
+        if (star && FindCi(*target_schema_, f->name()) < 0) {
+          added_columns_.push_back(f->WithNullable(true));
+          fields.push_back(f->WithNullable(true));
+        }
+      }
+      target_schema_ = arrow::schema(fields);
+    }
     resolver_ = std::make_unique<Resolver>(target_schema_, source_->schema(), options_.target_alias,
                                            options_.source_alias);
     if (!options_.condition) return DELTA_ERROR(kInvalidArgument, "MERGE needs an ON condition");
@@ -393,6 +407,8 @@ class MergeRun {
   arrow::Status Execute(ops::RowLevelWrite& w) {
     const auto start = std::chrono::steady_clock::now();
     w_ = &w;
+    ARROW_RETURN_NOT_OK(w.AddColumns(added_columns_));
+    target_schema_ = w.schema();
     ARROW_ASSIGN_OR_RAISE(generated_, write::GeneratedColumns::Make(
                                           target_schema_, protocol::SupportsWriterFeature(
                                                               w.snapshot().protocol(), "generatedColumns")));
@@ -898,6 +914,7 @@ class MergeRun {
   std::unique_ptr<Resolver> resolver_;
   bool has_matched_ = false, has_not_matched_ = false, has_nmbs_ = false;
   bool insert_only_ = false, one_unconditional_delete_ = false, skip_all_ = false;
+  arrow::FieldVector added_columns_;
   std::vector<ExprPtr> target_keys_, source_keys_;
   ExprPtr residual_expr_;
   std::optional<cp::Expression> residual_;

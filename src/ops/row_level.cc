@@ -18,6 +18,7 @@
 #include "table/snapshot_loader.h"
 #include "util/compute_init.h"
 #include "write/footer_stats.h"
+#include "write/schema_enforcement.h"
 
 namespace delta::ops {
 namespace {
@@ -125,32 +126,60 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(
     }
   }
 
-  ARROW_ASSIGN_OR_RAISE(auto mapping, protocol::GetColumnMappingMode(snap.metadata()));
-  write::DataFileWriterOptions wo;
-  wo.table_root = w->loc_.root;
-  wo.schema = schema;
-  wo.partition_columns = snap.metadata().partition_columns;
-  wo.mapping = mapping;
-  wo.stats = write::StatsConfigFor(snap.metadata().configuration, mapping);
-  auto conf = snap.metadata().configuration;
-  if (auto it = conf.find("delta.targetFileSize"); it != conf.end()) {
-    wo.target_file_size = std::atoll(it->second.c_str());
-  }
-  ARROW_ASSIGN_OR_RAISE(w->data_writer_, write::DataFileWriter::Make(w->loc_.fs, wo));
-  if (w->cdf_) {
-    auto fields = schema->fields();
-    fields.push_back(arrow::field(wire::kChangeType, arrow::utf8()));
-    w->change_schema_ = arrow::schema(fields);
-    wo.schema = w->change_schema_;
-    wo.directory_prefix = "_change_data";
-    ARROW_ASSIGN_OR_RAISE(w->change_writer_, write::DataFileWriter::Make(w->loc_.fs, wo));
-  }
+  w->schema_ = schema;
+  ARROW_RETURN_NOT_OK(w->MakeWriters(snap.metadata()));
   w->dv_writer_ = std::make_unique<scan::DeletionVectorWriter>(w->loc_.fs, w->loc_.root,
                                                                inline_dv_max_bytes);
   return w;
 }
 
 RowLevelWrite::~RowLevelWrite() = default;
+
+arrow::Status RowLevelWrite::MakeWriters(const Metadata& md) {
+  ARROW_ASSIGN_OR_RAISE(auto mapping, protocol::GetColumnMappingMode(md));
+  write::DataFileWriterOptions wo;
+  wo.table_root = loc_.root;
+  wo.schema = schema_;
+  wo.partition_columns = md.partition_columns;
+  wo.mapping = mapping;
+  wo.stats = write::StatsConfigFor(md.configuration, mapping);
+  auto conf = md.configuration;
+  if (auto it = conf.find("delta.targetFileSize"); it != conf.end()) {
+    wo.target_file_size = std::atoll(it->second.c_str());
+  }
+  ARROW_ASSIGN_OR_RAISE(data_writer_, write::DataFileWriter::Make(loc_.fs, wo));
+  if (cdf_) {
+    auto fields = schema_->fields();
+    fields.push_back(arrow::field(wire::kChangeType, arrow::utf8()));
+    change_schema_ = arrow::schema(fields);
+    wo.schema = change_schema_;
+    wo.directory_prefix = "_change_data";
+    ARROW_ASSIGN_OR_RAISE(change_writer_, write::DataFileWriter::Make(loc_.fs, wo));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status RowLevelWrite::AddColumns(const arrow::FieldVector& columns) {
+  if (columns.empty()) return arrow::Status::OK();
+  if (wrote_data_ || wrote_changes_) return DELTA_ERROR(kInternal, "AddColumns after a write");
+  Metadata md = snapshot_->metadata();
+  arrow::FieldVector fields = schema_->fields();
+  for (const auto& c : columns) {
+    ARROW_ASSIGN_OR_RAISE(auto t, write::NormalizeType(c->type(), c->name()));
+    fields.push_back(arrow::field(c->name(), t, /*nullable=*/true));
+  }
+  auto schema = arrow::schema(fields);
+  if (snapshot_->column_mapping_mode() != ColumnMappingMode::kNone) {
+    int64_t max_id = std::atoll(md.configuration["delta.columnMapping.maxColumnId"].c_str());
+    schema = AssignColumnMapping(*schema, &max_id, /*keep_names=*/false);
+    md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
+  }
+  ARROW_ASSIGN_OR_RAISE(md.schema_string, SchemaToDeltaJson(*schema));
+  schema_ = schema;
+  new_metadata_ = md;
+  return MakeWriters(md);
+}
+
 
 arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
   if (!predicate_) return FileVerdict::kMatchesAll;
@@ -191,7 +220,7 @@ arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
 arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
   FileRows rows;
   scan::ReadPlan plan;
-  plan.read_schema = snapshot_->schema();
+  plan.read_schema = schema_;
   for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
   plan.output_schema = plan.read_schema;
   scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
@@ -233,7 +262,7 @@ arrow::Result<FileRows> RowLevelWrite::ReadColumns(const AddFile& file, const st
   FileRows rows;
   scan::ReadPlan plan;
   arrow::FieldVector fields;
-  for (int c : columns) fields.push_back(snapshot_->schema()->field(c));
+  for (int c : columns) fields.push_back(schema_->field(c));
   plan.read_schema = arrow::schema(fields);
   for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
   plan.output_schema = plan.read_schema;
@@ -329,6 +358,7 @@ arrow::Result<RowLevelWrite::Result> RowLevelWrite::Commit(
   result.dvs_added = dvs_added_;
   result.dvs_removed = dvs_removed_;
   result.dvs_updated = dvs_updated_;
+  if (new_metadata_) txn->SetMetadata(*new_metadata_);
   txn->MarkRead(predicate_);
   txn->MarkFilesRead(read_files_);
   txn->SetOperation(operation, std::move(parameters), metrics(result));

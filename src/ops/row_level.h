@@ -63,7 +63,8 @@ class RowLevelWrite {
   ~RowLevelWrite();
 
   const Snapshot& snapshot() const { return *snapshot_; }
-  const std::shared_ptr<arrow::Schema>& schema() const { return snapshot_->schema(); }
+  /// The table schema rows are read and written in (the snapshot's, plus AddColumns).
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   bool use_dvs() const { return use_dvs_; }
   bool cdf() const { return cdf_; }
 
@@ -89,7 +90,11 @@ class RowLevelWrite {
   /// Records a file that was read (for conflict detection).
   void MarkRead(const AddFile& file) { read_files_.push_back(file); }
 
-  bool HasChanges() const { return !removes_.empty() || wrote_data_; }
+  /// Adds nullable columns at the end of the schema (MERGE's schema evolution): reads fill
+  /// them with NULL, writes carry them, the commit updates the metadata. Before any write.
+  arrow::Status AddColumns(const arrow::FieldVector& columns);
+
+  bool HasChanges() const { return !removes_.empty() || wrote_data_ || new_metadata_.has_value(); }
   bool HasChangeData() const { return wrote_changes_; }
 
   /// Commits the staged actions with the operation's commitInfo; `metrics` maps the counts
@@ -111,10 +116,13 @@ class RowLevelWrite {
 
  private:
   RowLevelWrite() = default;
+  arrow::Status MakeWriters(const Metadata& md);
   std::string uri_;
   storage::TableLocation loc_;
   std::shared_ptr<const Snapshot> snapshot_;
   ExprPtr predicate_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::optional<Metadata> new_metadata_;
   std::optional<arrow::compute::Expression> bound_predicate_;
   bool partition_only_ = false;
   bool use_dvs_ = false;
