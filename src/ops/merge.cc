@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <numeric>
 #include <set>
 
@@ -174,6 +175,71 @@ arrow::Result<std::vector<uint8_t>> EvalMask(const cp::Expression& e, const arro
   auto arr = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
   for (int64_t i = 0; i < arr->length(); ++i) out[static_cast<size_t>(i)] = arr->IsValid(i) && arr->Value(i);
   return out;
+}
+
+// Hash table from one integer key to a dense group id (open addressing, linear probing): the
+// common MERGE key (an id column) without arrow's generic Grouper. Grows as needed.
+class IntKeyTable {
+ public:
+  explicit IntKeyTable(size_t expected) {
+    size_t cap = 16;
+    while (cap < expected * 2) cap <<= 1;
+    Resize(cap);
+  }
+  int32_t Find(int64_t k) const {
+    for (size_t i = Slot(k);; i = (i + 1) & mask_) {
+      if (groups_[i] < 0) return -1;
+      if (keys_[i] == k) return groups_[i];
+    }
+  }
+  int32_t Insert(int64_t k) {
+    if ((size_ + 1) * 2 > groups_.size()) Grow();
+    for (size_t i = Slot(k);; i = (i + 1) & mask_) {
+      if (groups_[i] < 0) {
+        keys_[i] = k;
+        groups_[i] = static_cast<int32_t>(size_++);
+        return groups_[i];
+      }
+      if (keys_[i] == k) return groups_[i];
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  size_t Slot(int64_t k) const {
+    return static_cast<size_t>((static_cast<uint64_t>(k) * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+  void Resize(size_t cap) {
+    keys_.assign(cap, 0);
+    groups_.assign(cap, -1);
+    mask_ = cap - 1;
+    shift_ = 64;
+    for (size_t c = cap; c > 1; c >>= 1) --shift_;
+  }
+  void Grow() {
+    auto keys = std::move(keys_);
+    auto groups = std::move(groups_);
+    Resize(groups.size() * 2);
+    for (size_t i = 0; i < groups.size(); ++i) {
+      if (groups[i] < 0) continue;
+      size_t j = Slot(keys[i]);
+      while (groups_[j] >= 0) j = (j + 1) & mask_;
+      keys_[j] = keys[i];
+      groups_[j] = groups[i];
+    }
+  }
+  std::vector<int64_t> keys_;
+  std::vector<int32_t> groups_;
+  size_t size_ = 0, mask_ = 0;
+  int shift_ = 64;
+};
+
+bool IsIntegerKey(const arrow::DataType& t) { return arrow::is_integer(t.id()); }
+
+arrow::Result<std::shared_ptr<arrow::Int64Array>> AsInt64(const std::shared_ptr<arrow::Array>& a) {
+  if (a->type_id() == arrow::Type::INT64) return std::static_pointer_cast<arrow::Int64Array>(a);
+  ARROW_ASSIGN_OR_RAISE(auto d, arrow::compute::Cast(a, arrow::int64()));
+  return std::static_pointer_cast<arrow::Int64Array>(d.make_array());
 }
 
 struct CompiledClause {
@@ -415,6 +481,7 @@ class MergeRun {
     ARROW_ASSIGN_OR_RAISE(constraints_,
                           write::ConstraintChecker::Make(w.snapshot().metadata().configuration, target_schema_));
     source_matched_.assign(static_cast<size_t>(source_->num_rows()), 0);
+    std::vector<const AddFile*> todo;
     for (const auto& f : w.snapshot().files()) {
       ++m_.num_target_files_before_skipping;
       if (skip_all_) continue;
@@ -422,7 +489,20 @@ class MergeRun {
       if (verdict == ops::FileVerdict::kSkip) continue;
       ++m_.num_target_files_after_skipping;
       w.MarkRead(f);
-      ARROW_RETURN_NOT_OK(ProcessFile(f));
+      todo.push_back(&f);
+    }
+    // The next file is read (decoded) in the background while this one is processed: two
+    // files in memory at most.
+    std::future<arrow::Result<ops::FileRows>> next;
+    auto read = [this](const AddFile* f) { return ReadFile(*f); };
+    if (!todo.empty()) next = std::async(std::launch::async, read, todo[0]);
+    for (size_t i = 0; i < todo.size(); ++i) {
+      const auto wait_start = std::chrono::steady_clock::now();
+      auto rows = next.get();
+      scan_ms_ += ops::MsSince(wait_start);
+      if (i + 1 < todo.size()) next = std::async(std::launch::async, read, todo[i + 1]);
+      if (!rows.ok()) return rows.status();
+      ARROW_RETURN_NOT_OK(ProcessFile(*todo[i], std::move(*rows)));
     }
     if (has_not_matched_) ARROW_RETURN_NOT_OK(InsertUnmatched());
     m_.num_target_rows_updated = m_.num_target_rows_matched_updated + m_.num_target_rows_not_matched_by_source_updated;
@@ -585,22 +665,38 @@ class MergeRun {
       valid_source_rows_ += valid[static_cast<size_t>(i)];
     }
     ARROW_ASSIGN_OR_RAISE(valid_mask_, vb.Finish());
-    std::vector<arrow::TypeHolder> types(key_types_.begin(), key_types_.end());
-    ARROW_ASSIGN_OR_RAISE(grouper_, cp::Grouper::Make(types));
-    std::vector<arrow::Datum> values(source_key_arrays_.begin(), source_key_arrays_.end());
-    ARROW_ASSIGN_OR_RAISE(auto batch, cp::ExecBatch::Make(values, n));
-    ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Consume(cp::ExecSpan(batch)));
-    auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
-    const auto groups = static_cast<size_t>(grouper_->num_groups());
+    std::vector<int32_t> ids(static_cast<size_t>(n), -1);
+    size_t groups = 0;
+    if (key_types_.size() == 1 && IsIntegerKey(*key_types_[0])) {
+      ARROW_ASSIGN_OR_RAISE(auto keys, AsInt64(source_key_arrays_[0]));
+      int_keys_ = std::make_unique<IntKeyTable>(static_cast<size_t>(valid_source_rows_));
+      const int64_t* raw = keys->raw_values();
+      for (int64_t i = 0; i < n; ++i) {
+        if (valid[static_cast<size_t>(i)]) ids[static_cast<size_t>(i)] = int_keys_->Insert(raw[i]);
+      }
+      groups = int_keys_->size();
+    } else {
+      std::vector<arrow::TypeHolder> types(key_types_.begin(), key_types_.end());
+      ARROW_ASSIGN_OR_RAISE(grouper_, cp::Grouper::Make(types));
+      std::vector<arrow::Datum> values(source_key_arrays_.begin(), source_key_arrays_.end());
+      ARROW_ASSIGN_OR_RAISE(auto batch, cp::ExecBatch::Make(values, n));
+      ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Consume(cp::ExecSpan(batch)));
+      auto g = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
+      for (int64_t i = 0; i < n; ++i) {
+        if (valid[static_cast<size_t>(i)]) ids[static_cast<size_t>(i)] = static_cast<int32_t>(g->Value(i));
+      }
+      groups = static_cast<size_t>(grouper_->num_groups());
+    }
     group_offsets_.assign(groups + 1, 0);
     for (int64_t i = 0; i < n; ++i) {
-      if (valid[static_cast<size_t>(i)]) ++group_offsets_[ids->Value(i) + 1];
+      if (ids[static_cast<size_t>(i)] >= 0) ++group_offsets_[static_cast<size_t>(ids[static_cast<size_t>(i)]) + 1];
     }
     for (size_t g = 0; g < groups; ++g) group_offsets_[g + 1] += group_offsets_[g];
     group_rows_.resize(static_cast<size_t>(group_offsets_[groups]));
     auto fill = group_offsets_;
     for (int64_t i = 0; i < n; ++i) {
-      if (valid[static_cast<size_t>(i)]) group_rows_[static_cast<size_t>(fill[ids->Value(i)]++)] = i;
+      const auto g = ids[static_cast<size_t>(i)];
+      if (g >= 0) group_rows_[static_cast<size_t>(fill[static_cast<size_t>(g)]++)] = i;
     }
     return arrow::Status::OK();
   }
@@ -737,134 +833,168 @@ class MergeRun {
     return arrow::Status::OK();
   }
 
-  arrow::Status ProcessFile(const AddFile& f) {
-    const auto scan_start = std::chrono::steady_clock::now();
-    ARROW_ASSIGN_OR_RAISE(auto rows, insert_only_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f));
-    BatchPtr target;
-    {
-      auto schema = insert_only_ ? arrow::schema([&] {
-        arrow::FieldVector fs;
-        for (int i : read_columns_) fs.push_back(target_schema_->field(i));
-        return fs;
-      }())
-                                 : target_schema_;
-      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, rows.batches));
-      ARROW_ASSIGN_OR_RAISE(target, table->CombineChunksToBatch());
-    }
-    rows.batches.clear();
+  arrow::Result<ops::FileRows> ReadFile(const AddFile& f) const {
+    return insert_only_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f);
+  }
+
+  // Probes one batch of a target file: the matched pairs (target row in the batch, source
+  // row) after the residual, in target-row order, and the eval batch of those pairs.
+  arrow::Status Probe(const BatchPtr& target, const std::vector<uint8_t>& dead, std::vector<int64_t>* pt,
+                      std::vector<int64_t>* ps, BatchPtr* eval) {
     const int64_t n = target->num_rows();
-    // Probe.
     auto view = arrow::RecordBatch::Make(target_view_, n, target->columns());
     ARROW_ASSIGN_OR_RAISE(auto keys, Keys(target_keys_, view, &key_types_));
-    std::vector<arrow::Datum> values(keys.begin(), keys.end());
-    ARROW_ASSIGN_OR_RAISE(auto kb, cp::ExecBatch::Make(values, n));
-    ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Lookup(cp::ExecSpan(kb)));
-    auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
-    std::vector<int64_t> pt, ps;  // matched pairs: target row, source row
-    size_t next_deleted = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      while (next_deleted < rows.deleted.size() && rows.deleted[next_deleted] < static_cast<uint64_t>(i)) ++next_deleted;
-      if (next_deleted < rows.deleted.size() && rows.deleted[next_deleted] == static_cast<uint64_t>(i)) continue;
-      if (ids->IsNull(i)) continue;
-      bool null_key = false;
-      for (const auto& k : keys) null_key |= k->IsNull(i);
-      if (null_key) continue;
-      const auto g = ids->Value(i);
+    auto emit = [&](int64_t i, size_t g) {
       for (int64_t r = group_offsets_[g]; r < group_offsets_[g + 1]; ++r) {
-        pt.push_back(i);
-        ps.push_back(group_rows_[static_cast<size_t>(r)]);
+        pt->push_back(i);
+        ps->push_back(group_rows_[static_cast<size_t>(r)]);
       }
-    }
-    BatchPtr eval;
-    if (!pt.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto ti, Indices(pt));
-      ARROW_ASSIGN_OR_RAISE(auto si, Indices(ps));
-      ARROW_ASSIGN_OR_RAISE(eval, EvalBatch(target, ti, si, static_cast<int64_t>(pt.size())));
-      if (residual_) {
-        ARROW_ASSIGN_OR_RAISE(auto mask, EvalMask(*residual_, *eval));
-        std::vector<int64_t> keep;
-        for (size_t i = 0; i < mask.size(); ++i) {
-          if (mask[i]) keep.push_back(static_cast<int64_t>(i));
-        }
-        if (keep.size() != pt.size()) {
-          std::vector<int64_t> pt2, ps2;
-          for (auto i : keep) {
-            pt2.push_back(pt[static_cast<size_t>(i)]);
-            ps2.push_back(ps[static_cast<size_t>(i)]);
-          }
-          pt.swap(pt2);
-          ps.swap(ps2);
-          ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
-        }
-      }
-    }
-    for (auto s : ps) source_matched_[static_cast<size_t>(s)] = 1;
-    scan_ms_ += ops::MsSince(scan_start);
-    if (insert_only_) return arrow::Status::OK();
-
-    const auto rewrite_start = std::chrono::steady_clock::now();
-    // Cardinality: pairs are in target-row order.
-    std::vector<uint8_t> has_match(static_cast<size_t>(n), 0);
-    bool multiple = false;
-    for (size_t i = 0; i < pt.size(); ++i) {
-      if (i > 0 && pt[i] == pt[i - 1]) multiple = true;
-      has_match[static_cast<size_t>(pt[i])] = 1;
-    }
-    // As Spark: any merge that is not insert-only, unless its one MATCHED clause is an
-    // unconditional DELETE (then every pair deletes the same row).
-    if (multiple) {
-      if (!one_unconditional_delete_) {
-        return DELTA_ERROR(kMergeCardinality, "MERGE: several source rows matched the same target row of ", f.path,
-                           ": the merge is ambiguous; make the source unique per ON key");
-      }
-      std::vector<int64_t> keep;
-      for (size_t i = 0; i < pt.size(); ++i) {
-        if (i == 0 || pt[i] != pt[i - 1]) keep.push_back(static_cast<int64_t>(i));
-      }
-      std::vector<int64_t> pt2;
-      for (auto i : keep) pt2.push_back(pt[static_cast<size_t>(i)]);
-      pt.swap(pt2);
-      ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
-    }
-    std::vector<uint64_t> changed;
-    if (has_matched_ && !pt.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto action, Choose(*eval, IsMatched));
-      ARROW_RETURN_NOT_OK(Apply(action, eval, target, pt, /*matched=*/true, &changed));
-    }
-    if (has_nmbs_) {
-      std::vector<int64_t> unmatched;
-      size_t d = 0;
+    };
+    if (int_keys_) {
+      ARROW_ASSIGN_OR_RAISE(auto k, AsInt64(keys[0]));
+      const int64_t* raw = k->raw_values();
+      const bool nulls = k->null_count() > 0;
       for (int64_t i = 0; i < n; ++i) {
-        while (d < rows.deleted.size() && rows.deleted[d] < static_cast<uint64_t>(i)) ++d;
-        if (d < rows.deleted.size() && rows.deleted[d] == static_cast<uint64_t>(i)) continue;
-        if (!has_match[static_cast<size_t>(i)]) unmatched.push_back(i);
+        if (dead[static_cast<size_t>(i)] || (nulls && k->IsNull(i))) continue;
+        const int32_t g = int_keys_->Find(raw[i]);
+        if (g >= 0) emit(i, static_cast<size_t>(g));
       }
-      if (!unmatched.empty()) {
-        ARROW_ASSIGN_OR_RAISE(auto ti, Indices(unmatched));
-        ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(target, ti, nullptr, static_cast<int64_t>(unmatched.size())));
-        ARROW_ASSIGN_OR_RAISE(auto action, Choose(*ev, IsNotMatchedBySource));
-        ARROW_RETURN_NOT_OK(Apply(action, ev, target, unmatched, /*matched=*/false, &changed));
+    } else {
+      std::vector<arrow::Datum> values(keys.begin(), keys.end());
+      ARROW_ASSIGN_OR_RAISE(auto kb, cp::ExecBatch::Make(values, n));
+      ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Lookup(cp::ExecSpan(kb)));
+      auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
+      // A key with a NULL finds only groups without rows: source rows with NULL keys are not
+      // in the groups (NULL never matches).
+      const uint32_t* raw = ids->raw_values();
+      for (int64_t i = 0; i < n; ++i) {
+        if (dead[static_cast<size_t>(i)] || ids->IsNull(i)) continue;
+        emit(i, raw[i]);
       }
     }
-    if (!changed.empty()) {
-      std::sort(changed.begin(), changed.end());
-      auto deleted = ops::Union(rows.deleted, changed);
-      if (static_cast<int64_t>(deleted.size()) == n) {
-        w_->Remove(f);
-      } else if (w_->use_dvs()) {
-        ARROW_RETURN_NOT_OK(w_->ReplaceDeletionVector(f, deleted));
-      } else {
-        w_->Remove(f);
-        std::vector<int64_t> copy;
-        size_t d = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          while (d < deleted.size() && deleted[d] < static_cast<uint64_t>(i)) ++d;
-          if (d < deleted.size() && deleted[d] == static_cast<uint64_t>(i)) continue;
-          copy.push_back(i);
+    if (pt->empty()) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(auto ti, Indices(*pt));
+    ARROW_ASSIGN_OR_RAISE(auto si, Indices(*ps));
+    ARROW_ASSIGN_OR_RAISE(*eval, EvalBatch(target, ti, si, static_cast<int64_t>(pt->size())));
+    if (!residual_) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(auto mask, EvalMask(*residual_, **eval));
+    std::vector<int64_t> keep;
+    for (size_t i = 0; i < mask.size(); ++i) {
+      if (mask[i]) keep.push_back(static_cast<int64_t>(i));
+    }
+    if (keep.size() == pt->size()) return arrow::Status::OK();
+    std::vector<int64_t> pt2, ps2;
+    for (auto i : keep) {
+      pt2.push_back((*pt)[static_cast<size_t>(i)]);
+      ps2.push_back((*ps)[static_cast<size_t>(i)]);
+    }
+    pt->swap(pt2);
+    ps->swap(ps2);
+    ARROW_ASSIGN_OR_RAISE(*eval, TakeRows(*eval, keep));
+    return arrow::Status::OK();
+  }
+
+  // Rows of the deletion vector `deleted` (sorted file row indexes) within [offset, offset + n).
+  static std::vector<uint8_t> Dead(const std::vector<uint64_t>& deleted, int64_t offset, int64_t n) {
+    std::vector<uint8_t> dead(static_cast<size_t>(n), 0);
+    auto it = std::lower_bound(deleted.begin(), deleted.end(), static_cast<uint64_t>(offset));
+    for (; it != deleted.end() && *it < static_cast<uint64_t>(offset + n); ++it) {
+      dead[static_cast<size_t>(*it - static_cast<uint64_t>(offset))] = 1;
+    }
+    return dead;
+  }
+
+  // One target file, batch by batch: matched pairs -> MATCHED clauses, unmatched live rows ->
+  // NOT MATCHED BY SOURCE clauses; then the file gets a deletion vector or is rewritten.
+  arrow::Status ProcessFile(const AddFile& f, ops::FileRows rows) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<uint64_t> changed;  // file row indexes, sorted
+    int64_t offset = 0;
+    for (const auto& target : rows.batches) {
+      const int64_t n = target->num_rows();
+      auto dead = Dead(rows.deleted, offset, n);
+      std::vector<int64_t> pt, ps;
+      BatchPtr eval;
+      ARROW_RETURN_NOT_OK(Probe(target, dead, &pt, &ps, &eval));
+      for (auto s : ps) source_matched_[static_cast<size_t>(s)] = 1;
+      if (insert_only_) {
+        offset += n;
+        continue;
+      }
+      // Cardinality: pairs are in target-row order. As Spark: an error for any merge that is
+      // not insert-only, unless its one MATCHED clause is an unconditional DELETE.
+      bool multiple = false;
+      for (size_t i = 1; i < pt.size() && !multiple; ++i) multiple = pt[i] == pt[i - 1];
+      if (multiple) {
+        if (!one_unconditional_delete_) {
+          return DELTA_ERROR(kMergeCardinality, "MERGE: several source rows matched the same target row of ",
+                             f.path, ": the merge is ambiguous; make the source unique per ON key");
         }
-        ARROW_ASSIGN_OR_RAISE(auto copied, TakeRows(target, copy));
-        m_.num_copied_rows += copied->num_rows();
-        ARROW_RETURN_NOT_OK(w_->WriteData(copied));
+        std::vector<int64_t> keep, pt2;
+        for (size_t i = 0; i < pt.size(); ++i) {
+          if (i == 0 || pt[i] != pt[i - 1]) {
+            keep.push_back(static_cast<int64_t>(i));
+            pt2.push_back(pt[i]);
+          }
+        }
+        pt.swap(pt2);
+        ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
+      }
+      std::vector<uint64_t> local;
+      if (has_matched_ && !pt.empty()) {
+        ARROW_ASSIGN_OR_RAISE(auto action, Choose(*eval, IsMatched));
+        ARROW_RETURN_NOT_OK(Apply(action, eval, target, pt, /*matched=*/true, &local));
+      }
+      if (has_nmbs_) {
+        std::vector<uint8_t> has_match(static_cast<size_t>(n), 0);
+        for (auto t : pt) has_match[static_cast<size_t>(t)] = 1;
+        std::vector<int64_t> unmatched;
+        for (int64_t i = 0; i < n; ++i) {
+          if (!dead[static_cast<size_t>(i)] && !has_match[static_cast<size_t>(i)]) unmatched.push_back(i);
+        }
+        if (!unmatched.empty()) {
+          ARROW_ASSIGN_OR_RAISE(auto ti, Indices(unmatched));
+          ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(target, ti, nullptr, static_cast<int64_t>(unmatched.size())));
+          ARROW_ASSIGN_OR_RAISE(auto action, Choose(*ev, IsNotMatchedBySource));
+          ARROW_RETURN_NOT_OK(Apply(action, ev, target, unmatched, /*matched=*/false, &local));
+        }
+      }
+      std::sort(local.begin(), local.end());
+      for (auto i : local) changed.push_back(static_cast<uint64_t>(offset) + i);
+      offset += n;
+    }
+    scan_ms_ += ops::MsSince(start);
+    if (changed.empty()) return arrow::Status::OK();
+    const auto rewrite_start = std::chrono::steady_clock::now();
+    auto deleted = ops::Union(rows.deleted, changed);
+    if (static_cast<int64_t>(deleted.size()) == offset) {
+      w_->Remove(f);
+    } else if (w_->use_dvs()) {
+      ARROW_RETURN_NOT_OK(w_->ReplaceDeletionVector(f, deleted));
+    } else {
+      w_->Remove(f);
+      int64_t off = 0;
+      for (const auto& b : rows.batches) {
+        const int64_t n = b->num_rows();
+        auto dead = Dead(deleted, off, n);
+        off += n;
+        arrow::BooleanBuilder mask;
+        ARROW_RETURN_NOT_OK(mask.Reserve(n));
+        int64_t kept = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          const bool k = !dead[static_cast<size_t>(i)];
+          kept += k;
+          mask.UnsafeAppend(k);
+        }
+        if (kept == 0) continue;
+        BatchPtr out = b;
+        if (kept < n) {
+          ARROW_ASSIGN_OR_RAISE(auto m, mask.Finish());
+          ARROW_ASSIGN_OR_RAISE(auto d, cp::Filter(b, m));
+          out = d.record_batch();
+        }
+        m_.num_copied_rows += kept;
+        ARROW_RETURN_NOT_OK(w_->WriteData(out));
       }
     }
     rewrite_ms_ += ops::MsSince(rewrite_start);
@@ -926,7 +1056,8 @@ class MergeRun {
   std::vector<std::shared_ptr<arrow::Array>> source_key_arrays_;
   std::shared_ptr<arrow::Array> valid_mask_;
   int64_t valid_source_rows_ = 0;
-  std::unique_ptr<cp::Grouper> grouper_;
+  std::unique_ptr<cp::Grouper> grouper_;   // keys in general
+  std::unique_ptr<IntKeyTable> int_keys_;  // one integer key
   std::vector<int64_t> group_offsets_, group_rows_;
   std::vector<uint8_t> source_matched_;
   ops::RowLevelWrite* w_ = nullptr;
