@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
+#include "delta/scan.h"
 #include "log/wire_names.h"
 #include "ops/merge_parse.h"
 #include "ops/row_level.h"
@@ -432,6 +433,11 @@ class MergeRun {
     source_view_ = arrow::schema(sview);
 
     ARROW_RETURN_NOT_OK(BuildHashTable());
+    if (target_keys_.size() == 1 && target_keys_[0]->kind() == Expr::Kind::kColumn &&
+        target_keys_[0]->column().size() == 1) {
+      const int ti = std::stoi(target_keys_[0]->column()[0].substr(3));
+      if (IsIntegerKey(*target_schema_->field(ti)->type())) key_column_ = target_schema_->field(ti)->name();
+    }
 
     if (has_nmbs_) return ExprPtr();  // every file may hold a row those clauses change
     std::vector<ExprPtr> skipping = target_only_plain;
@@ -487,6 +493,8 @@ class MergeRun {
       if (skip_all_) continue;
       ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
       if (verdict == ops::FileVerdict::kSkip) continue;
+      ARROW_ASSIGN_OR_RAISE(bool holds, MayHoldSourceKey(w.snapshot(), f));
+      if (!holds) continue;
       ++m_.num_target_files_after_skipping;
       w.MarkRead(f);
       todo.push_back(&f);
@@ -833,6 +841,34 @@ class MergeRun {
     return arrow::Status::OK();
   }
 
+  // Finer than the [min, max] range of the source keys: with one integer key on a target
+  // column, a file whose [min, max] statistics hold none of the source's keys has no match.
+  // (Not with NOT MATCHED BY SOURCE clauses: they need every file.)
+  arrow::Result<bool> MayHoldSourceKey(const Snapshot& snap, const AddFile& f) {
+    if (has_nmbs_ || !int_keys_ || key_column_.empty()) return true;
+    if (!sorted_keys_) {
+      ARROW_ASSIGN_OR_RAISE(auto keys, AsInt64(source_key_arrays_[0]));
+      std::vector<int64_t> v;
+      v.reserve(static_cast<size_t>(valid_source_rows_));
+      for (int64_t i = 0; i < keys->length(); ++i) {
+        if (keys->IsValid(i)) v.push_back(keys->Value(i));
+      }
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+      sorted_keys_ = std::move(v);
+    }
+    auto stats = GetFileStatistics(snap, f);
+    auto it = stats.columns.find(key_column_);
+    if (it == stats.columns.end() || !it->second.min || !it->second.max) return true;
+    auto lo = it->second.min->CastTo(arrow::int64());
+    auto hi = it->second.max->CastTo(arrow::int64());
+    if (!lo.ok() || !hi.ok() || !(*lo)->is_valid || !(*hi)->is_valid) return true;
+    const int64_t min = std::static_pointer_cast<arrow::Int64Scalar>(*lo)->value;
+    const int64_t max = std::static_pointer_cast<arrow::Int64Scalar>(*hi)->value;
+    auto k = std::lower_bound(sorted_keys_->begin(), sorted_keys_->end(), min);
+    return k != sorted_keys_->end() && *k <= max;
+  }
+
   arrow::Result<ops::FileRows> ReadFile(const AddFile& f) const {
     return insert_only_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f);
   }
@@ -1058,6 +1094,8 @@ class MergeRun {
   int64_t valid_source_rows_ = 0;
   std::unique_ptr<cp::Grouper> grouper_;   // keys in general
   std::unique_ptr<IntKeyTable> int_keys_;  // one integer key
+  std::string key_column_;                 // its target column, when the key is one
+  std::optional<std::vector<int64_t>> sorted_keys_;
   std::vector<int64_t> group_offsets_, group_rows_;
   std::vector<uint8_t> source_matched_;
   ops::RowLevelWrite* w_ = nullptr;

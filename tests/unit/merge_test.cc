@@ -327,3 +327,21 @@ TEST(Merge, SchemaEvolutionAddsSourceColumns) {
 
 }  // namespace
 }  // namespace delta
+
+namespace delta {
+namespace {
+
+TEST(Merge, FilesBetweenSourceKeysAreNotRead) {
+  auto uri = Dir("gaps");
+  Append(uri, "[1, 2]", R"(["a", "b"])");
+  Append(uri, "[10, 11]", R"(["c", "d"])");
+  Append(uri, "[20, 21]", R"(["e", "f"])");
+  // the key range [1, 21] covers every file; only the first and last hold source keys
+  auto m = Upsert(uri, Source("[1, 21]", R"(["A", "F"])")).WhenMatchedUpdateAll().Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->num_target_files_after_skipping, 2);
+  EXPECT_EQ(Rows(uri), (Strings{"10|c", "11|d", "1|A", "20|e", "21|F", "2|b"}));
+}
+
+}  // namespace
+}  // namespace delta
