@@ -1107,7 +1107,7 @@ class MergeRun {
 }  // namespace
 
 std::map<std::string, int64_t> MergeMetrics::SparkMetrics() const {
-  return {{"numSourceRows", num_source_rows},
+  std::map<std::string, int64_t> m{{"numSourceRows", num_source_rows},
           {"numTargetRowsInserted", num_target_rows_inserted},
           {"numTargetRowsUpdated", num_target_rows_updated},
           {"numTargetRowsMatchedUpdated", num_target_rows_matched_updated},
@@ -1120,7 +1120,6 @@ std::map<std::string, int64_t> MergeMetrics::SparkMetrics() const {
           {"numTargetFilesAdded", num_added_files},
           {"numTargetFilesRemoved", num_removed_files},
           {"numTargetChangeFilesAdded", num_added_change_files},
-          {"numTargetChangeFileBytes", num_added_change_file_bytes},
           {"numTargetBytesAdded", num_added_bytes},
           {"numTargetBytesRemoved", num_removed_bytes},
           {"numTargetDeletionVectorsAdded", num_deletion_vectors_added},
@@ -1130,6 +1129,7 @@ std::map<std::string, int64_t> MergeMetrics::SparkMetrics() const {
           {"scanTimeMs", scan_time_ms},
           {"rewriteTimeMs", rewrite_time_ms},
           {"materializeSourceTimeMs", materialize_source_time_ms}};
+  return m;
 }
 
 arrow::Result<MergeMetrics> Merge(const std::string& uri, std::shared_ptr<arrow::RecordBatchReader> source,

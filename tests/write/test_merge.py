@@ -154,6 +154,12 @@ def _collect(df, schema: pa.Schema) -> list[tuple]:
     return canonical_rows(pa.Table.from_pylist([r.asDict() for r in df.collect()], schema=schema))
 
 
+def _last_commit_info(path: Path) -> dict:
+    last = sorted((path / "_delta_log").glob("*.json"))[-1]
+    return next(json.loads(line)["commitInfo"] for line in last.read_text().splitlines()
+                if line.strip() and "commitInfo" in json.loads(line))
+
+
 def _random_rows(rng: random.Random, n: int, key_range: int, null_rate: float) -> list[dict]:
     return [{"id": None if rng.random() < null_rate else rng.randrange(key_range), "p": rng.choice("abc"),
              "v": None if rng.random() < 0.1 else rng.randrange(50),
@@ -216,6 +222,19 @@ def test_differential_against_spark_merge(spark, tmp_path, seed):
         assert proc.returncode == 0, (whens, proc.stderr)
         assert rows_of(ours) == _collect(spark.read.format("delta").load(str(theirs)).select(*COLS), ROW_SCHEMA), whens
         out = json.loads(proc.stdout)
+        if out["committed"]:
+            # the commitInfo as Spark writes it: the same metric names and parameters
+            mine_info, their_info = _last_commit_info(ours), _last_commit_info(theirs)
+            assert set(mine_info["operationMetrics"]) == set(their_info["operationMetrics"]), \
+                set(mine_info["operationMetrics"]) ^ set(their_info["operationMetrics"])
+            for key in ["numSourceRows", "numTargetRowsInserted", "numTargetRowsUpdated", "numTargetRowsDeleted",
+                        "numTargetRowsMatchedUpdated", "numTargetRowsMatchedDeleted",
+                        "numTargetRowsNotMatchedBySourceUpdated", "numTargetRowsNotMatchedBySourceDeleted"]:
+                assert mine_info["operationMetrics"][key] == their_info["operationMetrics"][key], (key, whens)
+            assert set(mine_info["operationParameters"]) == set(their_info["operationParameters"])
+            for key in ["matchedPredicates", "notMatchedPredicates", "notMatchedBySourcePredicates"]:
+                actions = [c["actionType"] for c in json.loads(mine_info["operationParameters"][key])]
+                assert actions == [c["actionType"] for c in json.loads(their_info["operationParameters"][key])]
         if cdf and out["committed"]:
             cols = COLS + ["_change_type"]
             v_ours = out["version"]

@@ -99,7 +99,8 @@ struct MergeMetrics : RowLevelMetrics {
   /// Spark's names: numSourceRows, numTargetRowsInserted, ..., numTargetRowsCopied,
   /// numTargetFilesAdded/Removed, numTargetChangeFilesAdded, numTargetBytesAdded/Removed,
   /// numTargetDeletionVectorsAdded/Removed/Updated, executionTimeMs, scanTimeMs,
-  /// rewriteTimeMs, materializeSourceTimeMs. Defined in src/ops/merge.cc.
+  /// rewriteTimeMs, materializeSourceTimeMs: the set delta-spark 4.0 writes (checked against
+  /// it; it has no numTargetChangeFileBytes). Defined in src/ops/merge.cc.
   std::map<std::string, int64_t> SparkMetrics() const;
 };
 
