@@ -137,6 +137,22 @@ def test_merge_bad_clause_is_parse_error(tmp_path):
                   "--when", "WHEN MATCHED THEN UPSERT"], "ParseError", "--when")
 
 
+def test_merge_schema_and_deletion_vectors(tmp_path):
+    path = tmp_path / "t"
+    make_table(path, tmp_path, [{"id": i, "p": "a", "v": i, "s": None} for i in range(6)], dv=True)
+    src_rows = pa.table({"id": pa.array([4, 5, 6], pa.int64()), "p": ["a", "a", "b"], "v": pa.array([40, 50, 60], pa.int64()),
+                         "s": ["x", "y", "z"], "extra": pa.array([1.5, 2.5, 3.5])})
+    src = write_input(src_rows, tmp_path / "src")
+    out = merge(path, src, ["WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *"], "--merge-schema")
+    assert out["numTargetDeletionVectorsAdded"] == 1 and out["numTargetFilesRemoved"] == 0
+    got = cli.read_cat(path)
+    assert got.schema.names == COLS + ["extra"]
+    rows = sorted(got.to_pylist(), key=lambda r: r["id"])
+    assert [(r["id"], r["v"], r["s"], r["extra"]) for r in rows] == [
+        (0, 0, None, None), (1, 1, None, None), (2, 2, None, None), (3, 3, None, None),
+        (4, 40, "x", 1.5), (5, 50, "y", 2.5), (6, 60, "z", 3.5)]
+
+
 def test_deltars_reads_merge_result(tmp_path):
     deltalake = pytest.importorskip("deltalake")
     path = tmp_path / "t"
