@@ -519,7 +519,8 @@ class MergeRun {
     m_.scan_time_ms = scan_ms_;
     m_.rewrite_time_ms = rewrite_ms_;
     std::map<std::string, std::string> params{
-        {"predicate", nlohmann::json(options_.condition->ToString()).dump()},
+        // Spark: a JSON list of the condition's text, like DELETE's and UPDATE's predicate.
+        {"predicate", nlohmann::json(nlohmann::json::array({options_.condition->ToString()}).dump()).dump()},
         {"matchedPredicates", ClausesParameter(options_.clauses, IsMatched)},
         {"notMatchedPredicates", ClausesParameter(options_.clauses, IsNotMatched)},
         {"notMatchedBySourcePredicates", ClausesParameter(options_.clauses, IsNotMatchedBySource)}};

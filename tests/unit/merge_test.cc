@@ -122,7 +122,8 @@ TEST(Merge, UpsertUpdatesMatchedAndInsertsUnmatched) {
   EXPECT_EQ(ci["operationMetrics"]["numTargetRowsUpdated"], "1");
   EXPECT_EQ(ci["operationMetrics"]["numTargetRowsInserted"], "1");
   EXPECT_EQ(ci["operationMetrics"]["numTargetRowsCopied"], "2");
-  EXPECT_EQ(ci["operationParameters"]["predicate"], ParseExpression("t.id = s.id").ValueOrDie()->ToString());
+  EXPECT_EQ(ci["operationParameters"]["predicate"],
+            nlohmann::json::array({ParseExpression("t.id = s.id").ValueOrDie()->ToString()}).dump());
   EXPECT_EQ(ci["operationParameters"]["matchedPredicates"], R"([{"actionType":"update"}])");
   EXPECT_EQ(ci["operationParameters"]["notMatchedPredicates"], R"([{"actionType":"insert"}])");
   EXPECT_EQ(ci["operationParameters"]["notMatchedBySourcePredicates"], "[]");

@@ -248,6 +248,8 @@ def test_differential_against_spark_merge(spark, tmp_path, seed):
                         "numTargetRowsNotMatchedBySourceUpdated", "numTargetRowsNotMatchedBySourceDeleted"]:
                 assert mine_info["operationMetrics"][key] == their_info["operationMetrics"][key], (key, whens)
             assert set(mine_info["operationParameters"]) == set(their_info["operationParameters"])
+            assert len(json.loads(mine_info["operationParameters"]["predicate"])) == 1  # Spark: ["<cond>"]
+            assert len(json.loads(their_info["operationParameters"]["predicate"])) == 1
             for key in ["matchedPredicates", "notMatchedPredicates", "notMatchedBySourcePredicates"]:
                 actions = [c["actionType"] for c in json.loads(mine_info["operationParameters"][key])]
                 assert actions == [c["actionType"] for c in json.loads(their_info["operationParameters"][key])]
