@@ -346,3 +346,30 @@ TEST(Merge, FilesBetweenSourceKeysAreNotRead) {
 
 }  // namespace
 }  // namespace delta
+
+namespace delta {
+namespace {
+
+// Keys other than one integer column go through arrow's Grouper.
+TEST(Merge, StringAndCompositeKeys) {
+  auto uri = Dir("string_keys");
+  Append(uri, "[1, 2, 3]", R"(["a", "b", null])");
+  auto m = MergeBuilder(uri, Source("[10, 20, 30]", R"(["b", "z", null])"), "t.v = s.v")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedUpdate({{"id", "s.id"}})
+               .WhenNotMatchedInsertAll()
+               .Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(Rows(uri), (Strings{"10|b", "1|a", "20|z", "30|NULL", "3|NULL"}));
+  m = MergeBuilder(uri, Source("[1, 20]", R"(["a", "z"])"), "t.id = s.id AND t.v = s.v")
+          .WithTargetAlias("t")
+          .WithSourceAlias("s")
+          .WhenMatchedDelete()
+          .Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(Rows(uri), (Strings{"10|b", "30|NULL", "3|NULL"}));
+}
+
+}  // namespace
+}  // namespace delta
