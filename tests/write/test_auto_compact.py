@@ -86,3 +86,23 @@ def test_delta_rs_reads_an_auto_compacted_table(tmp_path):
     assert len(cli.files_json(path)) == 1
     got = deltalake.DeltaTable(str(path)).to_pyarrow_table()
     assert sorted(got.column("n").to_pylist()) == sorted([i for i in range(50)] + [i + 1000 for i in range(50)])
+
+
+@pytest.mark.parametrize("optimize_write", [None, "true"])
+def test_writes_are_optimized_writes_one_file_per_partition_whatever_the_input_batching(tmp_path, optimize_write):
+    """Spark's optimized writes (delta.autoOptimize.optimizeWrite) shuffle rows so each partition
+    gets few, full files; deltacpp's writer always does: 20 inputs of 10-row row groups spread
+    over 4 partitions give 4 files, with or without the property."""
+    import pyarrow.parquet as pq
+    inputs = []
+    for i in range(20):
+        f = tmp_path / f"in{i}.parquet"
+        pq.write_table(pa.table({"n": pa.array(range(i * 100, (i + 1) * 100), pa.int64()),
+                                 "p": [str(j % 4) for j in range(100)]}), f, row_group_size=10)
+        inputs.append(f)
+    props = {"delta.autoOptimize.optimizeWrite": optimize_write} if optimize_write else None
+    r = w.write_files(tmp_path / "t", inputs, partition_by=["p"], properties=props)
+    assert r["numFilesAdded"] == 4
+    files = cli.files_json(tmp_path / "t")
+    assert sorted(f["partitionValues"]["p"] for f in files) == ["0", "1", "2", "3"]
+    assert sum(f["numRecords"] for f in files) == 2000
