@@ -140,15 +140,20 @@ int RunWrite(const WriteArgs& args) {
   data->EndProgress();
   if (!m.ok()) return ReportError(m.status());
   if (args.json) {
-    std::cout << nlohmann::json{{"version", m->version},
-                                {"skipped", m->skipped},
-                                {"numFilesAdded", m->num_files_added},
-                                {"numFilesRemoved", m->num_files_removed},
-                                {"numOutputRows", m->num_output_rows},
-                                {"numOutputBytes", m->num_output_bytes},
-                                {"commitAttempts", m->commit_attempts}}
-                     .dump()
-              << std::endl;
+    nlohmann::json out{{"version", m->version},
+                       {"skipped", m->skipped},
+                       {"numFilesAdded", m->num_files_added},
+                       {"numFilesRemoved", m->num_files_removed},
+                       {"numOutputRows", m->num_output_rows},
+                       {"numOutputBytes", m->num_output_bytes},
+                       {"commitAttempts", m->commit_attempts}};
+    if (m->auto_compact_version) {
+      out["autoCompact"] = {{"version", *m->auto_compact_version},
+                            {"numFilesRemoved", m->auto_compact_files_removed},
+                            {"numFilesAdded", m->auto_compact_files_added}};
+    }
+    if (!m->auto_compact_error.empty()) out["autoCompactError"] = m->auto_compact_error;
+    std::cout << out.dump() << std::endl;
   } else if (m->skipped) {
     std::cout << "skipped: the table exists (mode ignore) or the transaction was already applied\n";
   } else {
@@ -156,6 +161,15 @@ int RunWrite(const WriteArgs& args) {
               << m->num_files_added << " files (" << m->num_output_bytes << " bytes)";
     if (m->num_files_removed) std::cout << ", " << m->num_files_removed << " files removed";
     std::cout << "\n";
+    if (m->auto_compact_version) {
+      std::cout << "auto compaction: committed version " << *m->auto_compact_version << ": "
+                << m->auto_compact_files_removed << " small files compacted into " << m->auto_compact_files_added
+                << "\n";
+    }
+    if (!m->auto_compact_error.empty()) {
+      std::cerr << "deltactl: warning: auto compaction did not run to the end (the write is committed): "
+                << m->auto_compact_error << "\n";
+    }
   }
   return kExitOk;
 }

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,6 +98,10 @@ class Transaction {
   void SetOperation(std::string operation, std::map<std::string, std::string> parameters,
                     std::map<std::string, std::string> metrics = {});
 
+  /// Parameters whose JSON values commitInfo stores as they are instead of as JSON-encoded
+  /// strings (Spark's RESTORE writes {"version":1,"timestamp":null}).
+  void SetRawOperationParameters(std::set<std::string> keys) { raw_parameters_ = std::move(keys); }
+
   /// Commits, retrying over non-conflicting concurrent commits. Every
   /// delta.checkpointInterval versions (default 10) a checkpoint is written afterwards.
   arrow::Result<CommitResult> Commit();
@@ -128,6 +133,7 @@ class Transaction {
   std::vector<DomainMetadata> domains_;
   std::string operation_ = "WRITE";
   std::map<std::string, std::string> parameters_;
+  std::set<std::string> raw_parameters_;
   std::map<std::string, std::string> metrics_;
 };
 

@@ -72,6 +72,16 @@ struct WriteOptions {
   /// Return the table after the write in WriteMetrics::snapshot: a writer loop passes it as
   /// `snapshot` to its next write and never reloads the log.
   bool return_snapshot = false;
+  /// Auto compaction after the commit (Spark's delta.autoOptimize.autoCompact); default: that
+  /// table property ("true"/"auto"). The partitions this write added files to are compacted
+  /// by a separate OPTIMIZE commit (operationParameters.auto = true) when one holds at least
+  /// auto_compact_min_files files smaller than auto_compact_max_file_size (Spark's
+  /// spark.databricks.delta.autoCompact.minNumFiles / maxFileSize: 50, 128 MiB), into files of
+  /// that size. A failed compaction (e.g. a lost race) never fails the write: see
+  /// WriteMetrics::auto_compact_error.
+  std::optional<bool> auto_compact;
+  int auto_compact_min_files = 50;
+  int64_t auto_compact_max_file_size = 128LL << 20;
 };
 
 struct WriteMetrics {
@@ -86,6 +96,12 @@ struct WriteMetrics {
   /// The table after this write (built from the read snapshot and the committed actions, no
   /// log reads), when WriteOptions::return_snapshot asked for it.
   std::shared_ptr<const Snapshot> snapshot;
+  /// Auto compaction (WriteOptions::auto_compact): the OPTIMIZE version it committed, the
+  /// files it replaced, or why it did not run to the end (the write stands either way).
+  std::optional<int64_t> auto_compact_version;
+  int64_t auto_compact_files_removed = 0;
+  int64_t auto_compact_files_added = 0;
+  std::string auto_compact_error;
 };
 
 /// Writes `data` to the table at `uri`, creating it if needed (and allowed by the mode).

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
@@ -204,7 +205,10 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
 
   // Partitions in scope, files in snapshot order.
   std::map<PartitionValues, std::vector<const AddFile*>> partitions;
+  const std::set<PartitionValues> only(options.partitions.begin(), options.partitions.end());
   for (const auto& f : snapshot->files()) {
+    if (!only.empty() && !only.count(f.partition_values)) continue;
+    if (options.max_input_file_size && f.size >= *options.max_input_file_size && !f.deletion_vector) continue;
     if (options.where) {
       FileStatistics stats = GetFileStatistics(*snapshot, f);
       if (!MayMatch(*options.where, stats, *schema)) continue;
@@ -386,7 +390,7 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
       {"predicate", nlohmann::json(nlohmann::json(predicates).dump()).dump()},
       {"zOrderBy", nlohmann::json(nlohmann::json(options.zorder_by).dump()).dump()},
       {"clusterBy", nlohmann::json(std::string("[]")).dump()},
-      {"auto", "false"}};
+      {"auto", options.auto_compact ? "true" : "false"}};
   auto at = [&](size_t num, size_t den) { return sizes.empty() ? 0 : sizes[sizes.size() * num / den]; };
   std::map<std::string, std::string> m{
       {"numRemovedFiles", std::to_string(metrics.num_files_removed)},

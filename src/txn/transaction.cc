@@ -138,8 +138,12 @@ ActionBatch Transaction::BuildActions(int64_t version, int64_t now_ms, std::opti
   nlohmann::ordered_json params = nlohmann::ordered_json::object();
   for (const auto& [k, v] : parameters_) {
     auto j = nlohmann::ordered_json::parse(v, nullptr, false);
-    // Spark stores parameter values as JSON-encoded strings.
-    params[k] = j.is_discarded() ? v : (j.is_string() ? j.get<std::string>() : j.dump());
+    // Spark stores parameter values as JSON-encoded strings (RESTORE's as raw JSON).
+    if (raw_parameters_.count(k) && !j.is_discarded()) {
+      params[k] = j;
+    } else {
+      params[k] = j.is_discarded() ? v : (j.is_string() ? j.get<std::string>() : j.dump());
+    }
   }
   ci["operationParameters"] = params;
   if (read_version() >= 0 && version > 0) ci["readVersion"] = read_version();

@@ -56,6 +56,38 @@ int64_t TargetFileSize(const WriteOptions& o, const std::map<std::string, std::s
   return 128LL << 20;
 }
 
+bool AutoCompactEnabled(const Metadata& md) {
+  auto it = md.configuration.find("delta.autoOptimize.autoCompact");
+  if (it == md.configuration.end()) return false;
+  std::string v = it->second;
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v == "true" || v == "auto" || v == "legacy";
+}
+
+// Spark's auto compaction: after the write's commit, the partitions it touched that hold at
+// least min_files small files are compacted by one OPTIMIZE commit (auto=true).
+arrow::Status AutoCompact(const std::string& uri, const Snapshot& after, const std::set<PartitionValues>& touched,
+                          const WriteOptions& options, WriteMetrics* metrics) {
+  std::map<PartitionValues, int64_t> small;
+  for (const auto& f : after.files()) {
+    if (f.size < options.auto_compact_max_file_size && touched.count(f.partition_values)) ++small[f.partition_values];
+  }
+  OptimizeOptions o;
+  for (const auto& [pv, n] : small) {
+    if (n >= options.auto_compact_min_files) o.partitions.push_back(pv);
+  }
+  if (o.partitions.empty()) return arrow::Status::OK();
+  o.auto_compact = true;
+  o.target_file_size = options.auto_compact_max_file_size;
+  o.max_input_file_size = options.auto_compact_max_file_size;
+  o.transaction = options.transaction;
+  ARROW_ASSIGN_OR_RAISE(auto m, Optimize(uri, o));
+  if (m.num_files_removed > 0) metrics->auto_compact_version = m.version;
+  metrics->auto_compact_files_removed = m.num_files_removed;
+  metrics->auto_compact_files_added = m.num_files_added;
+  return arrow::Status::OK();
+}
+
 bool OnlyPartitionColumns(const Expr& e, const std::vector<std::string>& pcs) {
   for (const auto& path : e.ReferencedColumns()) {
     if (path.size() != 1 || std::find(pcs.begin(), pcs.end(), path[0]) == pcs.end()) return false;
@@ -328,7 +360,9 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   if (new_protocol) txn->SetProtocol(*new_protocol);
   if (new_metadata) txn->SetMetadata(*new_metadata);
   const int64_t now = NowMs();
+  std::set<PartitionValues> touched;
   for (auto& a : *adds) {
+    touched.insert(a.partition_values);
     metrics.num_output_bytes += a.size;
     txn->AddDataFile(std::move(a));
     ++metrics.num_files_added;
@@ -377,6 +411,12 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
   if (return_snapshot) {
     // The commit stands either way; a caller without a snapshot reloads.
     if (auto post = txn->PostCommitSnapshot(); post.ok()) metrics.snapshot = *post;
+  }
+  const bool auto_compact = options.auto_compact.value_or(AutoCompactEnabled(md));
+  if (auto_compact && !touched.empty()) {
+    auto post = txn->PostCommitSnapshot();
+    auto st = post.ok() ? AutoCompact(uri, **post, touched, options, &metrics) : post.status();
+    if (!st.ok()) metrics.auto_compact_error = st.ToString();
   }
   return metrics;
 }

@@ -66,6 +66,13 @@ struct OptimizeOptions {
   std::optional<int64_t> target_file_size;
   /// Bins with fewer files are left alone (unless a file of theirs has a deletion vector).
   int min_files_per_bin = 2;
+  /// Only files of these partitions (partition values exactly as the log stores them); empty:
+  /// every partition `where` admits. Auto compaction passes the partitions a write touched.
+  std::vector<PartitionValues> partitions;
+  /// Only files smaller than this many bytes are compacted (auto compaction's maxFileSize).
+  std::optional<int64_t> max_input_file_size;
+  /// Recorded as commitInfo.operationParameters.auto (Spark's auto compaction writes true).
+  bool auto_compact = false;
   /// Files of a bin read at once (on Arrow's CPU pool); rows are still written in file order.
   int max_concurrent_reads = 8;
   /// Compression of the new files.
