@@ -68,6 +68,7 @@ void RegisterVacuum(CLI::App& app, int* exit_code);
 void RegisterOptimize(CLI::App& app, int* exit_code);
 void RegisterDelete(CLI::App& app, int* exit_code);
 void RegisterRestore(CLI::App& app, int* exit_code);
+void RegisterSql(CLI::App& app, int* exit_code);
 void RegisterUpdate(CLI::App& app, int* exit_code);
 void RegisterMerge(CLI::App& app, int* exit_code);
 void RegisterDoctor(CLI::App& app, int* exit_code);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   deltactl::RegisterAlter(app, &exit_code);
   deltactl::RegisterDelete(app, &exit_code);
   deltactl::RegisterRestore(app, &exit_code);
+  deltactl::RegisterSql(app, &exit_code);
   deltactl::RegisterUpdate(app, &exit_code);
   deltactl::RegisterMerge(app, &exit_code);
   deltactl::RegisterConvert(app, &exit_code);
