@@ -29,15 +29,35 @@ def _truthy(value: str) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
+_s3_finalizer_registered = False
+
+
+def _finalize_s3_at_exit() -> None:
+    """Arrow's S3 client must be shut down before the process exits (else it may crash in
+    static destructors); pyarrow.fs.finalize_s3 shuts down the one the core loaded, which is
+    pyarrow's."""
+    global _s3_finalizer_registered
+    if _s3_finalizer_registered:
+        return
+    _s3_finalizer_registered = True
+    import atexit
+
+    import pyarrow.fs
+
+    atexit.register(pyarrow.fs.finalize_s3)
+
+
 def resolve_uri(path: str, storage_options: Optional[Mapping[str, str]]) -> str:
     """The URI deltacpp's core opens for `path` with delta-rs-style `storage_options`.
 
     Only s3:// and s3a:// take options; ValueError names an unknown or unsupported key.
     AWS_S3_ALLOW_UNSAFE_RENAME=true sets DELTACPP_UNSAFE_OBJECT_STORE_COMMITS=true for the
     whole process (the core reads it from the environment when it commits)."""
+    scheme = path.split("://", 1)[0].lower() if "://" in path else ""
+    if scheme in ("s3", "s3a"):
+        _finalize_s3_at_exit()
     if not storage_options:
         return path
-    scheme = path.split("://", 1)[0].lower() if "://" in path else ""
     if scheme not in ("s3", "s3a"):
         raise ValueError(f"storage_options apply to s3:// and s3a:// tables, not to {path!r}")
     opts: Dict[str, str] = {}
