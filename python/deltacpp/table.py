@@ -73,8 +73,11 @@ def is_deltatable(path: PathLike, storage_options: Optional[Dict[str, str]] = No
 class DeltaTable:
     """A Delta table loaded at one version (the latest unless `version` is given).
 
-    Every method reads that version; :meth:`load_as_version` and :meth:`update` move it.
-    Objects are not thread-safe to mutate (load_as_version/update) but reads from several
+    Every read method reads that version; :meth:`load_as_version` and
+    :meth:`update_incremental` move it. Operations that commit (delete, update, merge,
+    optimize, vacuum, restore, alter, write_deltalake) act on the table's latest version, as
+    Spark's do, and then load the version they committed.
+    Objects are not thread-safe to mutate (load_as_version, operations that commit) but reads from several
     threads are fine; all I/O releases the GIL.
 
     Raises :class:`~deltacpp.exceptions.TableNotFoundError` when there is no table at `path`
