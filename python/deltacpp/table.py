@@ -76,9 +76,9 @@ class DeltaTable:
     Every read method reads that version; :meth:`load_as_version` and
     :meth:`update_incremental` move it. Operations that commit (delete, update, merge,
     optimize, vacuum, restore, alter, write_deltalake) act on the table's latest version, as
-    Spark's do, and then load the version they committed.
-    Objects are not thread-safe to mutate (load_as_version, operations that commit) but reads from several
-    threads are fine; all I/O releases the GIL.
+    Spark's do, and then load the version they committed. Objects are not thread-safe to
+    mutate (load_as_version, operations that commit) but reads from several threads are
+    fine; all I/O releases the GIL.
 
     Raises :class:`~deltacpp.exceptions.TableNotFoundError` when there is no table at `path`
     and :class:`~deltacpp.exceptions.VersionNotFoundError` for a version that does not exist.
