@@ -332,3 +332,38 @@ def test_storage_options_mapping():
         resolve_uri("/local", {"AWS_REGION": "x"})
     assert exc._redact("no Delta table at s3://AK:secret@b/t?x=1") == \
         "no Delta table at s3://***@b/t?x=1"
+
+
+def test_update_and_z_order_release_the_gil(table_path):
+    import threading
+
+    np = pytest.importorskip("numpy")
+    n = 3_000_000
+    for half in range(2):
+        ids = np.arange(half * n // 2, (half + 1) * n // 2, dtype=np.int64)
+        deltacpp.write_deltalake(table_path, pa.table({"id": ids, "v": ids * 2}), mode="append")
+    dt = deltacpp.DeltaTable(table_path)
+    for op in (lambda: dt.update({"v": "v + 1"}), lambda: dt.optimize.z_order(["v", "id"])):
+        ticks, stop = [], threading.Event()
+
+        def tick():
+            while not stop.is_set():
+                ticks.append(time.perf_counter())
+                time.sleep(0.001)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        time.sleep(0.05)
+        start = time.perf_counter()
+        op()
+        end = time.perf_counter()
+        stop.set()
+        t.join()
+        if end - start < 0.2:
+            continue  # too fast to observe
+        during = [x for x in ticks if start <= x <= end]
+        gaps = np.diff([start] + during + [end])
+        # Holding the GIL would stall the ticker for the whole operation.
+        assert gaps.max() < (end - start) * 0.5, (gaps.max(), end - start, len(during))
+    assert dt.version() == 3
+    assert dt.to_pyarrow_table(filter="id = 5").to_pylist() == [{"id": 5, "v": 11}]
