@@ -250,7 +250,7 @@ class DeltaTable:
         self.update_incremental()
         return metrics
 
-    def update(self, updates: Optional[Dict[str, str]] = None,
+    def update(self, updates: Optional[Union[Dict[str, str], str]] = None,
                new_values: Optional[Dict[str, Any]] = None,
                predicate: Optional[str] = None, *,
                set: Optional[Dict[str, str]] = None,  # noqa: A002 (delta-spark's name)
@@ -265,7 +265,14 @@ class DeltaTable:
         None; NULL keeps the row). Values are cast to the column types; CHECK and NOT NULL
         constraints apply (ConstraintViolationError). Returns the metrics
         (``num_updated_rows``, ``num_copied_rows``, ``num_added_files``,
-        ``num_removed_files``, ..., ``version``); the object then loads the new version."""
+        ``num_removed_files``, ..., ``version``); the object then loads the new version.
+
+        delta-spark's positional form ``update("id > 1", {"x": "x + 1"})`` (a condition
+        string first, then SQL expressions) is recognised by the string first argument."""
+        if isinstance(updates, str):  # delta-spark: update(condition, set)
+            if condition is not None or set is not None:
+                raise TypeError("update(condition, set) given condition= or set= again")
+            condition, set, updates, new_values = updates, new_values, None, None
         assignments: Dict[str, str] = {}
         for given in (updates, set):
             if given:
@@ -281,6 +288,14 @@ class DeltaTable:
         metrics = _core.update(self._uri, list(assignments.items()), where, use_deletion_vectors)
         self.update_incremental()
         return metrics
+
+    def restoreToVersion(self, version: int) -> Dict[str, Any]:  # noqa: N802
+        """delta-spark's name of ``restore(version)``."""
+        return self.restore(int(version))
+
+    def restoreToTimestamp(self, timestamp: Union[str, datetime]) -> Dict[str, Any]:  # noqa: N802
+        """delta-spark's name of ``restore(timestamp)``."""
+        return self.restore(timestamp)
 
     def alias(self, name: str) -> "DeltaTable":
         """delta-spark's ``DeltaTable.alias``: the target alias :meth:`merge` uses."""

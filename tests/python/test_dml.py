@@ -99,6 +99,9 @@ def test_update_new_values_literals_and_spark_names(table_path):
     m = dt.update(set={"s": "upper(s)"}, condition="id = 1")  # delta-spark's keywords
     assert m["num_updated_rows"] == 1
     assert rows(dt.to_pyarrow_table(), "id", "s") == [(1, "A"), (2, "it's")]
+    m = dt.update("id = 2", {"s": "concat(s, '!')"})  # delta-spark's positional form
+    assert m["num_updated_rows"] == 1
+    assert rows(dt.to_pyarrow_table(), "id", "s") == [(1, "A"), (2, "it's!")]
 
 
 def test_update_errors(six):
@@ -205,6 +208,7 @@ def test_vacuum_full_finds_uncommitted_files(six):
 @needs_restore
 def test_restore_to_version_and_timestamp(six):
     six.delete("id <= 3")
+    time.sleep(0.02)  # distinct commit timestamps for the timestamp restore
     six.update({"v": "0"})
     m = six.restore(0)
     assert (m["version"], m["restored_version"]) == (3, 0)
@@ -217,6 +221,9 @@ def test_restore_to_version_and_timestamp(six):
     assert rows(six.to_pyarrow_table(), "id") == [(4,), (5,), (6,)]
     with pytest.raises(exc.VersionNotFoundError):
         six.restore(99)
+    m = six.restoreToVersion(3)  # delta-spark's name
+    assert m["restored_version"] == 3
+    assert rows(six.to_pyarrow_table(), "id") == [(i,) for i in range(1, 7)]
 
 
 # --- merge -----------------------------------------------------------------------------------
