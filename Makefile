@@ -41,10 +41,10 @@ test: bootstrap-full build test-unit test-python
 test-slow: bootstrap-full build python
 	DELTACPP_REQUIRED=1 $(PY) -m pytest -q tests --runslow
 
-bench: bootstrap-full build
+bench: bootstrap-full build python
 	$(PY) bench/run.py
 
-# The Python API against delta-rs (write, read to pyarrow); prints and writes
+# The Python API against delta-rs (write, read to pyarrow, merge); prints and writes
 # bench/.work/RESULTS-python.md.
 bench-python: python
 	$(PY) bench/python_api.py

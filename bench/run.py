@@ -25,7 +25,11 @@ in full mode (listing) and lite mode (the log only).
 
 ``--quick`` uses small tables (10k files/1k commits, 1M rows) and writes
 bench/.work/RESULTS-quick.md instead, so a smoke run never overwrites the real results.
-``--only write`` (or snapshot, scan; comma-separated) runs some sections and writes
+The ``python`` section runs ``bench/python_api.py`` (the installed ``deltacpp`` package against
+``deltalake``: write, read to pyarrow, MERGE) in a subprocess and includes its table.
+
+``--only write`` (or snapshot, scan, vacuum, optimize, python; comma-separated) runs some
+sections and writes
 bench/.work/RESULTS-partial.md.
 """
 from __future__ import annotations
@@ -645,7 +649,7 @@ def main() -> int:
     parser.add_argument("--build-dir", default=os.environ.get("BUILD", "build"))
     parser.add_argument("--write-repeat", type=int,
                         help="timed runs per write contestant (5; quick: 3)")
-    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write, vacuum, optimize "
+    parser.add_argument("--only", help="comma-separated sections to run: snapshot, scan, write, vacuum, optimize, python "
                         "(report: bench/.work/RESULTS-partial.md)")
     parser.add_argument("--output", help="report path (bench/RESULTS.md; quick: "
                         "bench/.work/RESULTS-quick.md)")
@@ -653,10 +657,11 @@ def main() -> int:
     warnings.simplefilter("ignore", DeprecationWarning)
     repeat = args.repeat or (5 if args.quick else 7)
     write_repeat = args.write_repeat or (3 if args.quick else 5)
-    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write", "vacuum", "optimize"}
+    only = set(args.only.split(",")) if args.only else {"snapshot", "scan", "write", "vacuum", "optimize",
+                                                         "python"}
     build_dir = (REPO / args.build_dir).resolve()
     binary = build_dir / "bench" / "delta_bench"
-    if only - {"optimize"} and not binary.exists():
+    if only - {"optimize", "python"} and not binary.exists():
         print(f"run.py: {binary} is missing; build first (make build)", file=sys.stderr)
         return 1
     output = Path(args.output) if args.output else (
@@ -834,6 +839,22 @@ def main() -> int:
                 ("added", lambda r: f"{r['added']}"))) +
             f"\n\ndeltacpp is **{faster(speedup)}** than delta-rs (median).\n")
 
+    if "python" in only:
+        print("bench: Python API (bench/python_api.py)", flush=True)
+        work = BENCH_DIR / ".work"
+        work.mkdir(parents=True, exist_ok=True)
+        report, figures = work / "RESULTS-python-section.md", work / "RESULTS-python.json"
+        subprocess.run([sys.executable, str(BENCH_DIR / "python_api.py"), "--output", str(report),
+                        "--json", str(figures), "--warmup", str(args.warmup),
+                        "--repeat", str(write_repeat)]
+                       + (["--quick"] if args.quick else []), check=True)
+        for r in json.loads(figures.read_text()):
+            targets.append((f"Python API, {r['workload']}: deltacpp faster than delta-rs",
+                            faster(r["speedup"]), r["speedup"] > 1))
+        sections.append("### Python API (`deltacpp` vs `deltalake`)\n\n" + report.read_text() +
+                        "\n`bench/python_api.py`, run by this script in a subprocess with the "
+                        "installed package (`make python`).\n")
+
     elapsed = time.time() - started
     size = "quick (smoke run, small tables)" if args.quick else "full"
     lines = [
@@ -896,6 +917,7 @@ def main() -> int:
         "build/bench/delta_bench arrow-write OUTDIR --rows N [--partitioned] --repeat N "
         "[--method parquet|parquet-threaded|dataset] [--file-rows N,N,...]",
         ".venv/bin/python bench/run.py --only write   # the write benchmarks alone",
+        ".venv/bin/python bench/run.py --only python  # the Python API (installed package) alone",
         "```",
         "",
         "Tables are generated under `bench/data/` (not committed) by `bench/generate.py`; the write "

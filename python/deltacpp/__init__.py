@@ -10,6 +10,15 @@ Write one::
 
     deltacpp.write_deltalake("/data/events", pa_table, mode="append", partition_by=["day"])
 
+Change it (delta-rs's names; delta-spark's camelCase ones work too)::
+
+    dt.delete("id < 10")
+    dt.update({"price": "price * 2"}, predicate="day = '2024-01-01'")
+    (dt.merge(new_rows, "t.id = s.id", source_alias="s", target_alias="t")
+       .when_matched_update_all().when_not_matched_insert_all().execute())
+    dt.optimize.compact(); dt.optimize.z_order(["x", "y"])
+    dt.vacuum(retention_hours=168, dry_run=False); dt.restore(3)
+
 Data goes in and out through the Arrow PyCapsule interface, so pyarrow, pandas, polars and
 DuckDB work without copies. Errors are the classes of :mod:`deltacpp.exceptions`.
 """
@@ -24,13 +33,15 @@ from .exceptions import (
     CommitConflictError,
     ConstraintViolationError,
     DeltaError,
+    MergeCardinalityError,
     ParseError,
     ProtocolError,
     SchemaMismatchError,
     TableNotFoundError,
     VersionNotFoundError,
 )
-from .table import DeltaTable, Metadata, Protocol, TableAlterer, is_deltatable
+from .merge import TableMerger
+from .table import DeltaTable, Metadata, Protocol, TableAlterer, TableOptimizer, is_deltatable
 from .writer import write_deltalake
 
 __version__ = "0.1.0"
@@ -40,6 +51,8 @@ __all__ = [
     "Metadata",
     "Protocol",
     "TableAlterer",
+    "TableMerger",
+    "TableOptimizer",
     "is_deltatable",
     "write_deltalake",
     "exceptions",
@@ -50,5 +63,6 @@ __all__ = [
     "SchemaMismatchError",
     "CommitConflictError",
     "ConstraintViolationError",
+    "MergeCardinalityError",
     "ParseError",
 ]

@@ -17,10 +17,12 @@ each kind maps to one class below, all subclasses of :class:`DeltaError`::
     ├── DeltaIOError                  the storage layer failed
     ├── CommitConflictError           a concurrent commit conflicts (``.kind``)
     ├── ConstraintViolationError      a row violates a CHECK constraint
+    ├── MergeCardinalityError         MERGE: a target row matched by several source rows
     └── InternalError
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "DeltaIOError",
     "CommitConflictError",
     "ConstraintViolationError",
+    "MergeCardinalityError",
     "InternalError",
 ]
 
@@ -144,6 +147,14 @@ class ConstraintViolationError(DeltaError):
     code = "ConstraintViolation"
 
 
+class MergeCardinalityError(DeltaError):
+    """MERGE: a target row is matched by more than one source row and a WHEN MATCHED clause
+    would update or delete it (the message names the ON condition); nothing is committed.
+    Deduplicate the source, or make the ON condition match at most one source row."""
+
+    code = "MergeCardinalityViolation"
+
+
 class InternalError(DeltaError):
     """An unexpected failure inside deltacpp."""
 
@@ -164,10 +175,20 @@ _BY_CODE = {
     "IoError": DeltaIOError,
     "CommitConflict": CommitConflictError,
     "ConstraintViolation": ConstraintViolationError,
+    "MergeCardinalityViolation": MergeCardinalityError,
     "Internal": InternalError,
 }
 
 
+# Credentials given as storage_options travel to the native core inside the URI
+# (s3://KEY:SECRET@bucket/...); messages quoting a URI must not show them.
+_USERINFO = re.compile(r"(://)[^/@\s'\"]*:[^/@\s'\"]*@")
+
+
+def _redact(message: str) -> str:
+    return _USERINFO.sub(r"\1***@", message)
+
+
 def _from_code(code: str, message: str) -> DeltaError:
     """The exception for a native error (called by the extension)."""
-    return _BY_CODE.get(code, DeltaError)(message, code)
+    return _BY_CODE.get(code, DeltaError)(_redact(message), code)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Literal, Optional, 
 import pyarrow as pa
 
 from . import _core
+from ._storage import resolve_uri
 
 if TYPE_CHECKING:
     from .table import DeltaTable
@@ -73,6 +74,7 @@ def write_deltalake(
     description: Optional[str] = None,
     target_file_size: Optional[int] = None,
     compression: Literal["snappy", "zstd"] = "snappy",
+    storage_options: Optional[Dict[str, str]] = None,
 ) -> WriteMetrics:
     """Write `data` to the Delta table at `table_or_uri` in one commit, creating the table
     when it does not exist.
@@ -88,6 +90,9 @@ def write_deltalake(
     `schema_mode`: "merge" adds new columns to the table schema; "overwrite" (with
     mode="overwrite") replaces it. `partition_by`, `configuration` (table properties), `name`
     and `description` apply when the write creates the table. `target_file_size` in bytes.
+    `storage_options`: S3 settings under delta-rs's names (AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, AWS_ALLOW_HTTP,
+    AWS_S3_ALLOW_UNSAFE_RENAME), for an s3:// or s3a:// `table_or_uri`.
 
     Raises SchemaMismatchError when the data does not fit the schema (nothing is committed),
     InvalidArgumentError for mode="error" on an existing table or bad arguments,
@@ -96,7 +101,10 @@ def write_deltalake(
     from .table import DeltaTable
 
     table = table_or_uri if isinstance(table_or_uri, DeltaTable) else None
-    uri = table.table_uri if table is not None else os.fspath(table_or_uri)  # type: ignore
+    if table is not None:
+        uri = table._uri
+    else:
+        uri = resolve_uri(os.fspath(table_or_uri), storage_options)  # type: ignore[arg-type]
     if isinstance(partition_by, str):
         partition_by = [partition_by]
     capsule = _stream_capsule(data, schema)
@@ -105,5 +113,5 @@ def write_deltalake(
                           partition_overwrite_mode, config, name, description, target_file_size,
                           compression)
     if table is not None:
-        table.update()
+        table.update_incremental()
     return WriteMetrics(**metrics)

@@ -102,4 +102,11 @@ NB_MODULE(_core, m) {
   m.doc() = "deltacpp's native core (use the deltacpp package, not this module).";
   deltapy::BindTable(m);
   deltapy::BindWrite(m);
+  deltapy::BindMaintenance(m);
+#ifdef DELTAPY_HAVE_RESTORE
+  deltapy::BindRestore(m);
+#endif
+#ifdef DELTAPY_HAVE_MERGE
+  deltapy::BindMerge(m);
+#endif
 }

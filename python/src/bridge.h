@@ -39,5 +39,12 @@ nb::object ExportSchemaCapsule(const std::shared_ptr<arrow::Schema>& schema);
 
 void BindTable(nb::module_& m);
 void BindWrite(nb::module_& m);
+void BindMaintenance(nb::module_& m);
+#ifdef DELTAPY_HAVE_RESTORE
+void BindRestore(nb::module_& m);
+#endif
+#ifdef DELTAPY_HAVE_MERGE
+void BindMerge(nb::module_& m);
+#endif
 
 }  // namespace deltapy

@@ -39,7 +39,7 @@ def test_load_as_version_moves_back_and_forward(three_versions):
     dt.load_as_version(2)
     assert dt.version() == 2
     dt.load_as_version(1)
-    dt.update()
+    dt.update_incremental()
     assert dt.version() == 2
 
 

@@ -93,7 +93,7 @@ def test_schema_mode_merge_and_overwrite(table_path):
     assert rows(dt.to_pyarrow_table()) == [(1, None), (2, "x")]
     deltacpp.write_deltalake(table_path, pa.table({"name": ["z"]}), mode="overwrite",
                              schema_mode="overwrite")
-    dt.update()
+    dt.update_incremental()
     assert dt.schema().names == ["name"] and rows(dt.to_pyarrow_table()) == [("z",)]
 
 
