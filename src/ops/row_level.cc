@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
+#include "delta/operations/optimize.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "log/wire_names.h"
@@ -145,7 +146,8 @@ arrow::Status RowLevelWrite::MakeWriters(const Metadata& md) {
   wo.stats = write::StatsConfigFor(md.configuration, mapping);
   auto conf = md.configuration;
   if (auto it = conf.find("delta.targetFileSize"); it != conf.end()) {
-    wo.target_file_size = std::atoll(it->second.c_str());
+    // With units ("64mb"), as WRITE and OPTIMIZE read it.
+    if (auto size = ParseByteSize(it->second); size.ok() && *size > 0) wo.target_file_size = *size;
   }
   ARROW_ASSIGN_OR_RAISE(data_writer_, write::DataFileWriter::Make(loc_.fs, wo));
   if (cdf_) {
