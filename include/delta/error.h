@@ -35,6 +35,7 @@ enum class ErrorCode {
   kCommitConflict,       ///< a concurrent commit conflicts with this transaction
   kConstraintViolation,  ///< a row violates a CHECK constraint (delta.constraints.*)
   kMergeCardinality,     ///< MERGE: a target row matched by several source rows would be changed
+  kEvaluation,           ///< an expression failed on a row's values (overflow, invalid cast, ...)
   kInternal,
 };
 

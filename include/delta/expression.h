@@ -34,7 +34,8 @@ using ExprPtr = std::shared_ptr<const Expr>;
 ///  - kColumn: `column` is the path of a logical column (one element per nesting level).
 ///  - kLiteral: `literal` is a non-null scalar, or a NullScalar (type null) for SQL NULL.
 ///  - kCall: `function` applied to `args`. Function names are lower-case; the set produced by
-///    the parser: "and" "or" "not" "==" "!=" "<" "<=" ">" ">=" "is_null" "is_not_null" "in"
+///    the parser: "and" "or" "not" "==" "!=" "<" "<=" ">" ">=" "<=>" (null-safe equality)
+///    "is_null" "is_not_null" "in"
 ///    (args[0] is the value, the rest the list) "like" (args: value, pattern literal)
 ///    "+" "-" "*" "/" "%" "negate" "cast" (target type in `cast_type`) and named SQL functions
 ///    (e.g. "coalesce", "lower", "upper", "abs").

@@ -34,6 +34,7 @@ from .exceptions import (
     ConstraintViolationError,
     DeltaError,
     MergeCardinalityError,
+    EvaluationError,
     ParseError,
     ProtocolError,
     SchemaMismatchError,
@@ -64,5 +65,6 @@ __all__ = [
     "CommitConflictError",
     "ConstraintViolationError",
     "MergeCardinalityError",
+    "EvaluationError",
     "ParseError",
 ]

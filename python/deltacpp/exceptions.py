@@ -18,6 +18,7 @@ each kind maps to one class below, all subclasses of :class:`DeltaError`::
     ├── CommitConflictError           a concurrent commit conflicts (``.kind``)
     ├── ConstraintViolationError      a row violates a CHECK constraint
     ├── MergeCardinalityError         MERGE: a target row matched by several source rows
+    ├── EvaluationError               an expression failed on the data (overflow, bad cast)
     └── InternalError
 """
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "CommitConflictError",
     "ConstraintViolationError",
     "MergeCardinalityError",
+    "EvaluationError",
     "InternalError",
 ]
 
@@ -155,6 +157,15 @@ class MergeCardinalityError(DeltaError):
     code = "MergeCardinalityViolation"
 
 
+class EvaluationError(DeltaError):
+    """An expression failed on the table's or the source's values: integer overflow in
+    arithmetic (``id + 1`` at the type's maximum), a value that does not fit the column it is
+    assigned to, an invalid cast. The message names the column or predicate; nothing is
+    committed."""
+
+    code = "EvaluationError"
+
+
 class InternalError(DeltaError):
     """An unexpected failure inside deltacpp."""
 
@@ -176,6 +187,7 @@ _BY_CODE = {
     "CommitConflict": CommitConflictError,
     "ConstraintViolation": ConstraintViolationError,
     "MergeCardinalityViolation": MergeCardinalityError,
+    "EvaluationError": EvaluationError,
     "Internal": InternalError,
 }
 

@@ -73,6 +73,7 @@ const char* ComparisonSymbol(const std::string& f) {
   if (f == "!=") return "!=";
   if (f == "<") return "<";
   if (f == "<=") return "<=";
+  if (f == "<=>") return "<=>";
   if (f == ">") return ">";
   if (f == ">=") return ">=";
   return nullptr;

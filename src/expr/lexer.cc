@@ -62,6 +62,10 @@ class Lexer {
     if (IsDigit(c) || (c == '.' && IsDigit(next) && !after_path)) return Number(start);
     if (c == '\'' || c == '"') return String(start, c);
     if (c == '`') return QuotedIdentifier(start);
+    if (s_.substr(i_, 3) == "<=>") {
+      i_ += 3;
+      return Make(TokenKind::kSymbol, "<=>", start);
+    }
     static constexpr std::string_view kTwoChar[] = {"==", "!=", "<>", "<=", ">=", "||"};
     for (std::string_view sym : kTwoChar) {
       if (s_.substr(i_, 2) == sym) {

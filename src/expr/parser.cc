@@ -145,6 +145,7 @@ class Parser {
     if (t.text == "!=" || t.text == "<>") return "!=";
     if (t.text == "<") return "<";
     if (t.text == "<=") return "<=";
+    if (t.text == "<=>") return "<=>";
     if (t.text == ">") return ">";
     if (t.text == ">=") return ">=";
     return nullptr;

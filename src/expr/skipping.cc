@@ -187,6 +187,16 @@ class Skipper {
       }
       return std::nullopt;
     }
+    if (f == "<=>" && args.size() == 2) {
+      // col <=> NULL is col IS NULL; col <=> v (v not NULL) is TRUE exactly when col = v is.
+      // Negated, NOT (col <=> v) also holds for NULL rows: no rule.
+      const Expr* col = args[0]->kind() == Expr::Kind::kColumn ? args[0].get() : args[1].get();
+      const Expr* lit = args[0]->kind() == Expr::Kind::kColumn ? args[1].get() : args[0].get();
+      if (col->kind() != Expr::Kind::kColumn || lit->kind() != Expr::Kind::kLiteral) return std::nullopt;
+      if (!lit->literal()->is_valid) return NullCheck(col->column(), !negated);
+      if (negated) return std::nullopt;
+      return Compare(col->column(), "==", lit->literal());
+    }
     if ((f == "is_null" || f == "is_not_null") && args.size() == 1 &&
         args[0]->kind() == Expr::Kind::kColumn) {
       return NullCheck(args[0]->column(), (f == "is_null") != negated);

@@ -16,10 +16,13 @@
 #include <arrow/compute/api.h>
 #include <arrow/util/decimal.h>
 
+#include "delta/error.h"
 #include "util/civil_time.h"
 #include "util/compute_init.h"
 
 namespace delta::expr_internal {
+
+namespace cp = arrow::compute;
 
 arrow::Status EnsureComputeInitialized() { return util::EnsureComputeInitialized(); }
 
@@ -223,6 +226,18 @@ std::string FormatTimestampMicros(int64_t micros) {
 bool IsUtcZone(const std::string& tz) {
   return tz == "UTC" || tz == "utc" || tz == "+00:00" || tz == "Etc/UTC" || tz == "Z" ||
          tz == "GMT";
+}
+
+arrow::Result<arrow::Datum> Evaluate(const cp::Expression& bound, const cp::ExecBatch& batch,
+                                     std::string_view what) {
+  auto d = cp::ExecuteScalarExpression(bound, batch);
+  if (d.ok() || GetErrorCode(d.status()) != ErrorCode::kInternal) return d;
+  const std::string& msg = d.status().message();
+  if (msg == "overflow") {
+    return DELTA_ERROR(kEvaluation, what, ": integer overflow (the result does not fit its type; CAST an operand "
+                       "to BIGINT or DECIMAL first)");
+  }
+  return DELTA_ERROR(kEvaluation, what, ": ", msg);
 }
 
 std::string SqlTypeName(const arrow::DataType& type) {

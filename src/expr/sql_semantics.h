@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include <arrow/compute/exec.h>
+#include <arrow/compute/expression.h>
 #include <arrow/result.h>
 #include <arrow/scalar.h>
 #include <arrow/status.h>
@@ -52,6 +54,12 @@ std::string FormatTimestampMicros(int64_t micros);
 /// Spark SQL name of an Arrow type as CAST accepts it ("DECIMAL(10,2)", "TIMESTAMP_NTZ"), or
 /// the nearest Spark type for Arrow types Spark lacks (large_string → STRING).
 std::string SqlTypeName(const arrow::DataType& type);
+
+/// Evaluates a bound expression on a batch. A failure on the data (Arrow's overflow, cast and
+/// invalid-value errors: kInternal otherwise) becomes kEvaluation prefixed with `what` (e.g.
+/// "UPDATE SET id"), so users learn which column or predicate failed.
+arrow::Result<arrow::Datum> Evaluate(const arrow::compute::Expression& bound,
+                                     const arrow::compute::ExecBatch& batch, std::string_view what);
 
 /// Whether a timestamp time zone denotes UTC ("UTC", "+00:00", "Etc/UTC", "Z").
 bool IsUtcZone(const std::string& tz);

@@ -317,6 +317,18 @@ class Translator {
         return Finish(e, cp::call(arrow_name, {args[0].expr, args[1].expr}));
       }
     }
+    if (f == "<=>") {  // null-safe equality: TRUE or FALSE, never NULL
+      ARROW_RETURN_NOT_OK(CheckArity(e, 2, 2));
+      if (args[0].type->id() == arrow::Type::NA && args[1].type->id() == arrow::Type::NA) {
+        return FromLiteral(std::make_shared<arrow::BooleanScalar>(true));
+      }
+      if (args[0].type->id() == arrow::Type::NA) return Finish(e, cp::call("is_null", {args[1].expr}));
+      if (args[1].type->id() == arrow::Type::NA) return Finish(e, cp::call("is_null", {args[0].expr}));
+      ARROW_RETURN_NOT_OK(CoerceForComparison(e, &args[0], &args[1]));
+      cp::Expression both_null =
+          cp::call("and", {cp::call("is_null", {args[0].expr}), cp::call("is_null", {args[1].expr})});
+      return Finish(e, cp::call("coalesce", {cp::call("equal", {args[0].expr, args[1].expr}), both_null}));
+    }
     if (f == "is_null" || f == "isnull" || f == "is_not_null" || f == "isnotnull") {
       ARROW_RETURN_NOT_OK(CheckArity(e, 1, 1));
       const bool want_null = f == "is_null" || f == "isnull";

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -27,6 +28,7 @@
 
 #include "delta/error.h"
 #include "delta/scan.h"
+#include "expr/sql_semantics.h"
 #include "log/wire_names.h"
 #include "ops/merge_parse.h"
 #include "ops/row_level.h"
@@ -165,7 +167,7 @@ arrow::Result<std::shared_ptr<arrow::Array>> ToArray(const arrow::Datum& d, int6
 
 // Evaluates a boolean expression; TRUE rows as a bitmap (NULL counts as false).
 arrow::Result<std::vector<uint8_t>> EvalMask(const cp::Expression& e, const arrow::RecordBatch& b) {
-  ARROW_ASSIGN_OR_RAISE(auto d, cp::ExecuteScalarExpression(e, cp::ExecBatch(b)));
+  ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(e, cp::ExecBatch(b), "MERGE condition"));
   std::vector<uint8_t> out(static_cast<size_t>(b.num_rows()), 0);
   if (d.is_scalar()) {
     const auto& s = d.scalar_as<arrow::BooleanScalar>();
@@ -235,6 +237,18 @@ class IntKeyTable {
 };
 
 bool IsIntegerKey(const arrow::DataType& t) { return arrow::is_integer(t.id()); }
+
+// Join keys compare as Spark's do after its float normalization: -0.0 equals 0.0 and NaN
+// equals NaN. Hashing compares bits, so map -0.0 to 0.0 (x + 0.0) and every NaN to one NaN.
+arrow::Result<std::shared_ptr<arrow::Array>> NormalizeFloatingKey(const std::shared_ptr<arrow::Array>& a) {
+  if (!arrow::is_floating(a->type_id())) return a;
+  ARROW_ASSIGN_OR_RAISE(auto zero, arrow::MakeScalar(a->type(), 0.0));
+  ARROW_ASSIGN_OR_RAISE(auto nan, arrow::MakeScalar(a->type(), std::numeric_limits<double>::quiet_NaN()));
+  ARROW_ASSIGN_OR_RAISE(auto plus, cp::CallFunction("add", {a, zero}));
+  ARROW_ASSIGN_OR_RAISE(auto is_nan, cp::CallFunction("is_nan", {plus}));
+  ARROW_ASSIGN_OR_RAISE(auto out, cp::CallFunction("if_else", {is_nan, nan, plus}));
+  return out.make_array();
+}
 
 arrow::Result<std::shared_ptr<arrow::Int64Array>> AsInt64(const std::shared_ptr<arrow::Array>& a) {
   if (a->type_id() == arrow::Type::INT64) return std::static_pointer_cast<arrow::Int64Array>(a);
@@ -363,28 +377,29 @@ class MergeRun {
         ARROW_ASSIGN_OR_RAISE(auto p, resolver_->Resolve(c, &ignored, /*plain=*/true));
         target_only_plain.push_back(p);
       }
-      if (r->kind() == Expr::Kind::kCall && r->function() == "==" && r->args().size() == 2) {
+      if (r->kind() == Expr::Kind::kCall && (r->function() == "==" || r->function() == "<=>") &&
+          r->args().size() == 2) {
         int ls = 0, rs = 0;
         ARROW_ASSIGN_OR_RAISE(auto l, resolver_->Resolve(c->args()[0], &ls));
         ARROW_ASSIGN_OR_RAISE(auto rr, resolver_->Resolve(c->args()[1], &rs));
-        if (ls == kTarget && rs == kSource) {
-          target_keys_.push_back(l);
-          source_keys_.push_back(rr);
-          continue;
-        }
-        if (ls == kSource && rs == kTarget) {
-          target_keys_.push_back(rr);
-          source_keys_.push_back(l);
+        if ((ls == kTarget && rs == kSource) || (ls == kSource && rs == kTarget)) {
+          target_keys_.push_back(ls == kTarget ? l : rr);
+          source_keys_.push_back(ls == kTarget ? rr : l);
+          null_safe_.push_back(r->function() == "<=>");
+          key_text_.push_back(c->ToString());
           continue;
         }
       }
       residual.push_back(r);
     }
     if (target_keys_.empty()) {
-      return DELTA_ERROR(kInvalidArgument,
-                         "MERGE needs at least one equality between a target and a source expression in the ON "
-                         "condition (e.g. ",
-                         options_.target_alias, ".id = ", options_.source_alias, ".id)");
+      // No equality between the sides (e.g. ON t.ts BETWEEN s.lo AND s.hi): every target row
+      // meets every source row under one constant key and the residual decides, as Spark's
+      // nested-loop join does. Quadratic in the rows of a target batch times the source.
+      target_keys_.push_back(Expr::Literal(std::make_shared<arrow::BooleanScalar>(true)));
+      source_keys_.push_back(Expr::Literal(std::make_shared<arrow::BooleanScalar>(true)));
+      null_safe_.push_back(false);
+      key_text_.push_back("TRUE");
     }
     residual_expr_ = AndAll(residual);
 
@@ -451,7 +466,7 @@ class MergeRun {
       const int ti = std::stoi(tk->column()[0].substr(3));
       const auto& field = target_schema_->field(ti);
       const auto& keys = source_key_arrays_[k];
-      if (!keys->type()->Equals(field->type())) continue;
+      if (null_safe_[k] && keys->null_count() > 0) continue;  // NULL keys match NULL rows too
       ARROW_ASSIGN_OR_RAISE(auto valid, cp::Filter(keys, valid_mask_));
       auto column = Expr::Column({field->name()});
       if (std::find(pcs.begin(), pcs.end(), field->name()) != pcs.end()) {
@@ -631,11 +646,16 @@ class MergeRun {
     for (size_t k = 0; k < keys.size(); ++k) {
       ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*keys[k], *view->schema()));
       ARROW_ASSIGN_OR_RAISE(e, e.Bind(*view->schema()));
-      ARROW_ASSIGN_OR_RAISE(auto d, cp::ExecuteScalarExpression(e, cp::ExecBatch(*view)));
+      const std::string what = "MERGE ON " + key_text_[k];
+      ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(e, cp::ExecBatch(*view), what));
       ARROW_ASSIGN_OR_RAISE(auto a, ToArray(d, view->num_rows()));
       if (types && !a->type()->Equals((*types)[k])) {
-        ARROW_ASSIGN_OR_RAISE(auto c, cp::Cast(a, (*types)[k]));
-        a = c.make_array();
+        auto c = cp::Cast(a, (*types)[k]);
+        if (!c.ok()) return DELTA_ERROR(kEvaluation, what, ": ", c.status().message());
+        a = c->make_array();
+      }
+      if (types) {
+        ARROW_ASSIGN_OR_RAISE(a, NormalizeFloatingKey(a));
       }
       out.push_back(a);
     }
@@ -651,14 +671,27 @@ class MergeRun {
       empty.push_back(a);
     }
     ARROW_ASSIGN_OR_RAISE(auto tkeys, Keys(target_keys_, arrow::RecordBatch::Make(target_view_, 0, empty), nullptr));
-    for (const auto& a : tkeys) key_types_.push_back(a->type());
+    ARROW_ASSIGN_OR_RAISE(auto skeys, Keys(source_keys_, view->Slice(0, 0), nullptr));
+    // Both sides are compared in their common type (INT target key vs BIGINT source key:
+    // BIGINT), as Spark's comparison does; a source value out of the target's range then
+    // simply matches nothing.
+    for (size_t k = 0; k < tkeys.size(); ++k) {
+      auto common = expr_internal::CommonType(tkeys[k]->type(), skeys[k]->type());
+      if (!common) {
+        return DELTA_ERROR(kInvalidArgument, "MERGE ON ", key_text_[k], ": cannot compare the target's ",
+                           expr_internal::SqlTypeName(*tkeys[k]->type()), " with the source's ",
+                           expr_internal::SqlTypeName(*skeys[k]->type()));
+      }
+      key_types_.push_back(common);
+    }
     ARROW_ASSIGN_OR_RAISE(source_key_arrays_, Keys(source_keys_, view, &key_types_));
     const int64_t n = source_->num_rows();
     arrow::BooleanBuilder vb;
     ARROW_RETURN_NOT_OK(vb.Reserve(n));
     std::vector<uint8_t> valid(static_cast<size_t>(n), 1);
-    for (const auto& a : source_key_arrays_) {
-      if (a->null_count() == 0) continue;
+    for (size_t k = 0; k < source_key_arrays_.size(); ++k) {
+      const auto& a = source_key_arrays_[k];
+      if (a->null_count() == 0 || null_safe_[k]) continue;  // <=>: NULL is a key like any other
       for (int64_t i = 0; i < n; ++i) {
         if (a->IsNull(i)) valid[static_cast<size_t>(i)] = 0;
       }
@@ -670,7 +703,7 @@ class MergeRun {
     ARROW_ASSIGN_OR_RAISE(valid_mask_, vb.Finish());
     std::vector<int32_t> ids(static_cast<size_t>(n), -1);
     size_t groups = 0;
-    if (key_types_.size() == 1 && IsIntegerKey(*key_types_[0])) {
+    if (key_types_.size() == 1 && IsIntegerKey(*key_types_[0]) && !null_safe_[0]) {
       ARROW_ASSIGN_OR_RAISE(auto keys, AsInt64(source_key_arrays_[0]));
       int_keys_ = std::make_unique<IntKeyTable>(static_cast<size_t>(valid_source_rows_));
       const int64_t* raw = keys->raw_values();
@@ -778,7 +811,7 @@ class MergeRun {
       const auto& v = c.values[static_cast<size_t>(i)];
       std::shared_ptr<arrow::Array> col;
       if (v) {
-        ARROW_ASSIGN_OR_RAISE(auto d, cp::ExecuteScalarExpression(*v, exec));
+        ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(*v, exec, "MERGE: value of column " + field->name()));
         ARROW_ASSIGN_OR_RAISE(col, ToArray(d, n));
       } else if (IsGenerated(*field)) {
         continue;
@@ -1077,6 +1110,8 @@ class MergeRun {
   bool insert_only_ = false, one_unconditional_delete_ = false, skip_all_ = false;
   arrow::FieldVector added_columns_;
   std::vector<ExprPtr> target_keys_, source_keys_;
+  std::vector<bool> null_safe_;  // per key: compared with <=> (NULL matches NULL)
+  std::vector<std::string> key_text_;  // per key: the ON conjunct as written (for errors)
   ExprPtr residual_expr_;
   std::optional<cp::Expression> residual_;
   std::vector<ResolvedClause> resolved_;

@@ -12,6 +12,7 @@
 #include "delta/operations/optimize.h"
 #include "delta/scan.h"
 #include "delta/schema.h"
+#include "expr/sql_semantics.h"
 #include "log/wire_names.h"
 #include "protocol/table_features.h"
 #include "scan/file_reader.h"
@@ -237,8 +238,8 @@ arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
     std::shared_ptr<arrow::BooleanArray> mask;
     bool all_true = !bound_predicate_;
     if (bound_predicate_) {
-      ARROW_ASSIGN_OR_RAISE(auto d, arrow::compute::ExecuteScalarExpression(*bound_predicate_,
-                                                                            arrow::compute::ExecBatch(*b)));
+      ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(*bound_predicate_, arrow::compute::ExecBatch(*b),
+                                                            "predicate " + predicate_->ToString()));
       if (d.is_scalar()) {
         const auto& s = d.scalar_as<arrow::BooleanScalar>();
         all_true = s.is_valid && s.value;

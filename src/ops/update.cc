@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
+#include "expr/sql_semantics.h"
 #include "log/wire_names.h"
 #include "ops/row_level.h"
 #include "protocol/table_features.h"
@@ -77,7 +78,7 @@ arrow::Result<UpdateMetrics> Run(ops::RowLevelWrite& w, const UpdateOptions& opt
       auto columns = b->columns();
       arrow::compute::ExecBatch exec(*b);
       for (const auto& a : assignments) {
-        ARROW_ASSIGN_OR_RAISE(auto d, arrow::compute::ExecuteScalarExpression(a.value, exec));
+        ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(a.value, exec, "UPDATE SET " + schema->field(a.index)->name()));
         if (d.is_scalar()) {
           ARROW_ASSIGN_OR_RAISE(columns[a.index], arrow::MakeArrayFromScalar(*d.scalar(), b->num_rows()));
         } else {

@@ -19,6 +19,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kCommitConflict: return "CommitConflict";
     case ErrorCode::kConstraintViolation: return "ConstraintViolation";
     case ErrorCode::kMergeCardinality: return "MergeCardinalityViolation";
+    case ErrorCode::kEvaluation: return "EvaluationError";
     case ErrorCode::kInternal: return "Internal";
   }
   return "Unknown";

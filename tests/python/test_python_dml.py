@@ -111,6 +111,8 @@ def test_update_errors(six):
         six.update({"nope": "1"})
     with pytest.raises(exc.ParseError):
         six.update({"v": "v +"})
+    with pytest.raises(deltacpp.EvaluationError, match="UPDATE SET v: integer overflow"):
+        six.update({"v": "v + 9223372036854775800"})
     assert six.version() == 0
 
 

@@ -94,6 +94,19 @@ TEST(ExprSkipping, ComparisonsAgainstMinMax) {
   EXPECT_TRUE(May("x != 15", f));
 }
 
+TEST(ExprSkipping, NullSafeEquality) {
+  auto f = File({{"x", Range(Int(10), Int(20), 0)}});
+  EXPECT_FALSE(May("x <=> 5", f));
+  EXPECT_TRUE(May("x <=> 15", f));
+  EXPECT_FALSE(May("x <=> NULL", f));     // no NULLs in the file
+  EXPECT_TRUE(May("NOT (x <=> 15)", f));  // other values
+  EXPECT_TRUE(May("NOT (x <=> 5)", f));
+  auto g = File({{"x", Range(Int(10), Int(20), 3)}});
+  EXPECT_TRUE(May("x <=> NULL", g));
+  EXPECT_TRUE(May("5 <=> x", File({{"x", Range(Int(5), Int(5), 0)}})));
+  EXPECT_FALSE(May("5 <=> x", f));
+}
+
 TEST(ExprSkipping, LiteralOnTheLeftIsFlipped) {
   auto f = File({{"x", Range(Int(10), Int(20))}});
   EXPECT_FALSE(May("5 = x", f));

@@ -98,6 +98,17 @@ TEST(ExprToArrow, ComparisonsYieldNullForNullRows) {
   ExpectBool("i = NULL", "[null, null, null, null]");
 }
 
+TEST(ExprToArrow, NullSafeEqualityIsNeverNull) {
+  ExpectBool("i <=> 2", "[false, true, false, false]");
+  ExpectBool("i <=> NULL", "[false, false, true, false]");
+  ExpectBool("NULL <=> NULL", "[true, true, true, true]");
+  ExpectBool("i <=> l / 10", "[true, true, false, false]");  // 3 vs NULL, NULL vs 3: both false
+  ExpectBool("NOT (i <=> 2)", "[true, false, true, true]");
+  auto e = ParseExpression("a <=> b");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ((*e)->ToString(), "a <=> b");
+}
+
 TEST(ExprToArrow, IsNullAndIsNotNull) {
   ExpectBool("i IS NULL", "[false, false, true, false]");
   ExpectBool("s IS NOT NULL", "[true, true, false, true]");

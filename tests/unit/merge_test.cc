@@ -371,5 +371,120 @@ TEST(Merge, StringAndCompositeKeys) {
   EXPECT_EQ(Rows(uri), (Strings{"10|b", "30|NULL", "3|NULL"}));
 }
 
+
+// Typed two-column sources/targets for key-type tests: (k TYPE, v STRING).
+std::shared_ptr<arrow::RecordBatchReader> Typed(const std::shared_ptr<arrow::DataType>& type,
+                                                const std::string& ks, const std::string& vs) {
+  auto schema = arrow::schema({arrow::field("k", type), arrow::field("v", arrow::utf8())});
+  auto k = *arrow::json::ArrayFromJSONString(type, ks);
+  auto v = *arrow::json::ArrayFromJSONString(arrow::utf8(), vs);
+  return *arrow::RecordBatchReader::Make({arrow::RecordBatch::Make(schema, k->length(), {k, v})}, schema);
+}
+
+void AppendTyped(const std::string& uri, const std::shared_ptr<arrow::DataType>& type, const std::string& ks,
+                 const std::string& vs) {
+  auto r = WriteTable(uri, Typed(type, ks, vs), WriteOptions{});
+  ASSERT_TRUE(r.ok()) << r.status();
+}
+
+TEST(Merge, KeysCompareInTheirCommonType) {
+  // INT target key, BIGINT source key: 2^33 + 1 is out of INT's range and must not match
+  // (nor fail, nor wrap to 1); 1 matches.
+  auto uri = Dir("widen");
+  AppendTyped(uri, arrow::int32(), "[1, 2]", R"(["a", "b"])");
+  auto m = MergeBuilder(uri, Typed(arrow::int64(), "[8589934593, 1]", R"(["big", "one"])"), "t.k = s.k")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedUpdate({{"v", "s.v"}})
+               .Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(Rows(uri), (Strings{"1|one", "2|b"}));
+  EXPECT_EQ(m->num_target_rows_updated, 1);
+  // DOUBLE source against the INT key: 2.0 matches 2, 2.5 matches nothing.
+  m = MergeBuilder(uri, Typed(arrow::float64(), "[2.0, 2.5]", R"(["two", "half"])"), "t.k = s.k")
+          .WithTargetAlias("t")
+          .WithSourceAlias("s")
+          .WhenMatchedUpdate({{"v", "s.v"}})
+          .Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(Rows(uri), (Strings{"1|one", "2|two"}));
+  EXPECT_EQ(m->num_target_rows_updated, 1);
+}
+
+TEST(Merge, IncomparableKeyTypesNameTheCondition) {
+  auto uri = Dir("incomparable");
+  AppendTyped(uri, arrow::int32(), "[1]", R"(["a"])");
+  auto m = MergeBuilder(uri, Typed(arrow::boolean(), "[true]", R"(["x"])"), "t.k = s.k")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedDelete()
+               .Execute();
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(GetErrorCode(m.status()), ErrorCode::kInvalidArgument);
+  EXPECT_NE(m.status().message().find("t.k = s.k"), std::string::npos) << m.status();
+}
+
+TEST(Merge, FloatKeysMatchLikeSpark) {
+  // Spark normalizes join keys: -0.0 = 0.0 and NaN = NaN.
+  auto uri = Dir("float_keys");
+  AppendTyped(uri, arrow::float64(), "[0.0, 1.5, NaN]", R"(["zero", "x", "nan"])");
+  auto m = MergeBuilder(uri, Typed(arrow::float64(), "[-0.0, 1.5, NaN]", R"(["negzero", "y", "NAN"])"), "t.k = s.k")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedUpdate({{"v", "s.v"}})
+               .Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(Rows(uri), (Strings{"0|negzero", "1.5|y", "nan|NAN"}));
+  EXPECT_EQ(m->num_target_rows_updated, 3);
+}
+
+TEST(Merge, NullSafeEqualityMatchesNullKeys) {
+  auto uri = Dir("null_safe");
+  Append(uri, "[1, null, 3]", R"(["a", "n", "c"])");
+  auto r = MergeBuilder(uri, Source("[null, 1, 4]", R"(["N", "A", "D"])"), "t.id <=> s.id")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedUpdateAll()
+               .WhenNotMatchedInsertAll()
+               .Execute();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Rows(uri), (Strings{"1|A", "3|c", "4|D", "NULL|N"}));
+  EXPECT_EQ(r->num_target_rows_updated, 2);
+  EXPECT_EQ(r->num_target_rows_inserted, 1);
+}
+
+TEST(Merge, OnWithoutEqualityJoinsEveryPairThroughTheCondition) {
+  // Range join: each target row is updated by the source row whose [lo, hi] holds it.
+  auto uri = Dir("range_join");
+  Append(uri, "[1, 5, 9]", R"(["a", "b", "c"])");
+  auto m = MergeBuilder(uri, Source("[4, 8]", R"(["four-to-eight", "unused"])"), "t.id BETWEEN s.id AND s.id + 1 OR t.id = s.id + 1")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedUpdate({{"v", "s.v"}})
+               .Execute();
+  ASSERT_TRUE(m.ok()) << m.status();
+  // 5 is in [4, 5] (source 4); 9 = 8 + 1 (source 8); 1 matches nothing.
+  EXPECT_EQ(Rows(uri), (Strings{"1|a", "5|four-to-eight", "9|unused"}));
+  EXPECT_EQ(m->num_target_rows_updated, 2);
+  // Two source rows for one target row is still the cardinality error.
+  auto e = MergeBuilder(uri, Source("[0, 0]", R"(["p", "q"])"), "t.id > s.id")
+               .WithTargetAlias("t")
+               .WithSourceAlias("s")
+               .WhenMatchedUpdate({{"v", "s.v"}})
+               .Execute();
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(GetErrorCode(e.status()), ErrorCode::kMergeCardinality);
+}
+
+TEST(Merge, OverflowIsAnEvaluationErrorNamingTheColumn) {
+  auto uri = Dir("overflow");
+  Append(uri, "[1, 9223372036854775807]", R"(["a", "b"])");
+  auto m = Upsert(uri, Source("[9223372036854775807]", R"(["x"])")).WhenMatchedUpdate({{"id", "t.id + 1"}}).Execute();
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(GetErrorCode(m.status()), ErrorCode::kEvaluation) << m.status();
+  EXPECT_NE(m.status().message().find("column id: integer overflow"), std::string::npos) << m.status();
+  EXPECT_EQ(Rows(uri), (Strings{"1|a", "9223372036854775807|b"}));  // nothing committed
+}
+
 }  // namespace
 }  // namespace delta
