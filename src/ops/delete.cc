@@ -1,5 +1,10 @@
 #include "delta/operations/delete.h"
 
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
@@ -21,6 +26,7 @@ arrow::Result<DeleteMetrics> Run(ops::RowLevelWrite& w, const DeleteOptions& opt
   DeleteMetrics m;
   std::vector<const AddFile*> whole;  // removed without a rewrite
   int64_t scan_ms = 0, rewrite_ms = 0;
+  std::vector<const AddFile*> evaluate;  // files whose rows the predicate decides
   for (const auto& f : w.snapshot().files()) {
     ++m.num_files_before_skipping;
     ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
@@ -33,9 +39,45 @@ arrow::Result<DeleteMetrics> Run(ops::RowLevelWrite& w, const DeleteOptions& opt
       whole.push_back(&f);
       continue;
     }
+    evaluate.push_back(&f);
+  }
+  // With deletion vectors and no change data only the matched positions matter: the files are
+  // matched in parallel reading just the predicate's columns (results are kept as positions
+  // only), then applied in log order.
+  std::vector<std::optional<ops::FileRows>> matched(evaluate.size());
+  if (w.use_dvs() && !w.cdf() && !evaluate.empty()) {
     const auto scan_start = std::chrono::steady_clock::now();
-    ARROW_ASSIGN_OR_RAISE(auto rows, w.Read(f));
+    std::vector<arrow::Status> status(evaluate.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < evaluate.size(); i = next++) {
+        auto r = w.Match(*evaluate[i]);
+        if (!r.ok()) {
+          status[i] = r.status();
+          continue;
+        }
+        r->batches.clear();
+        matched[i] = std::move(*r);
+      }
+    };
+    const size_t threads = std::min<size_t>(evaluate.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (const auto& st : status) ARROW_RETURN_NOT_OK(st);
     scan_ms += ops::MsSince(scan_start);
+  }
+  for (size_t fi = 0; fi < evaluate.size(); ++fi) {
+    const AddFile& f = *evaluate[fi];
+    const auto scan_start = std::chrono::steady_clock::now();
+    ops::FileRows rows;
+    if (matched[fi]) {
+      rows = std::move(*matched[fi]);
+    } else {
+      ARROW_ASSIGN_OR_RAISE(rows, w.Read(f));
+      scan_ms += ops::MsSince(scan_start);
+    }
     if (rows.matched.empty()) continue;
     const auto rewrite_start = std::chrono::steady_clock::now();
     m.num_deleted_rows += static_cast<int64_t>(rows.matched.size());

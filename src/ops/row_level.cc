@@ -1,11 +1,14 @@
 #include "ops/row_level.h"
 
 #include <algorithm>
+#include <numeric>
 #include <set>
 
 #include <arrow/array/builder_primitive.h>
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/bit_run_reader.h>
+#include <arrow/util/bitmap_ops.h>
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
@@ -119,6 +122,19 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(
   if (w->predicate_) {
     ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*w->predicate_, *schema));
     ARROW_ASSIGN_OR_RAISE(w->bound_predicate_, e.Bind(*schema));
+    // The predicate over only the columns it reads (Match's projection).
+    std::set<std::string> used;
+    for (const auto& path : w->predicate_->ReferencedColumns()) used.insert(path[0]);
+    arrow::FieldVector fields;
+    for (int i = 0; i < schema->num_fields(); ++i) {
+      if (used.count(schema->field(i)->name())) {
+        w->match_columns_.push_back(i);
+        fields.push_back(schema->field(i));
+      }
+    }
+    auto narrow = arrow::schema(fields);
+    ARROW_ASSIGN_OR_RAISE(auto ne, ToArrowExpression(*w->predicate_, *narrow));
+    ARROW_ASSIGN_OR_RAISE(w->bound_match_predicate_, ne.Bind(*narrow));
     const auto& pcs = snap.metadata().partition_columns;
     w->partition_only_ = !pcs.empty();
     for (const auto& path : w->predicate_->ReferencedColumns()) {
@@ -221,24 +237,26 @@ arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
 }
 
 arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
-  FileRows rows;
-  scan::ReadPlan plan;
-  plan.read_schema = schema_;
-  for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
-  plan.output_schema = plan.read_schema;
-  scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
-  ARROW_ASSIGN_OR_RAISE(rows.batches, scan::ReadDataFile(*snapshot_, file, plan, all));
-  if (file.deletion_vector && file.deletion_vector->cardinality > 0) {
-    ARROW_ASSIGN_OR_RAISE(rows.deleted, scan::LoadDeletionVector(*loc_.fs, snapshot_->table_root(),
-                                                                 *file.deletion_vector, file.path));
-  }
+  std::vector<int> all(static_cast<size_t>(schema_->num_fields()));
+  std::iota(all.begin(), all.end(), 0);
+  return ReadAndMatch(file, all, bound_predicate_);
+}
+
+arrow::Result<FileRows> RowLevelWrite::Match(const AddFile& file) const {
+  if (!bound_match_predicate_ || match_columns_.empty()) return Read(file);
+  return ReadAndMatch(file, match_columns_, bound_match_predicate_);
+}
+
+arrow::Result<FileRows> RowLevelWrite::ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
+                                                    const std::optional<arrow::compute::Expression>& bound) const {
+  ARROW_ASSIGN_OR_RAISE(FileRows rows, ReadColumns(file, columns));
   uint64_t offset = 0;
   for (const auto& b : rows.batches) {
     const auto n = static_cast<uint64_t>(b->num_rows());
     std::shared_ptr<arrow::BooleanArray> mask;
-    bool all_true = !bound_predicate_;
-    if (bound_predicate_) {
-      ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(*bound_predicate_, arrow::compute::ExecBatch(*b),
+    bool all_true = !bound;
+    if (bound) {
+      ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(*bound, arrow::compute::ExecBatch(*b),
                                                             "predicate " + predicate_->ToString()));
       if (d.is_scalar()) {
         const auto& s = d.scalar_as<arrow::BooleanScalar>();
@@ -251,13 +269,31 @@ arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
         mask = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
       }
     }
-    for (uint64_t i = 0; i < n; ++i) {
-      const bool hit = all_true || (mask->IsValid(static_cast<int64_t>(i)) && mask->Value(static_cast<int64_t>(i)));
-      if (hit && !Contains(rows.deleted, offset + i)) rows.matched.push_back(offset + i);
+    // TRUE rows = value bits AND validity bits, visited run by run; the file's deleted rows
+    // (sorted) are skipped with a moving cursor.
+    auto deleted = std::lower_bound(rows.deleted.begin(), rows.deleted.end(), offset);
+    auto emit = [&](uint64_t row) {
+      while (deleted != rows.deleted.end() && *deleted < row) ++deleted;
+      if (deleted != rows.deleted.end() && *deleted == row) return;
+      rows.matched.push_back(row);
+    };
+    if (all_true) {
+      for (uint64_t i = 0; i < n; ++i) emit(offset + i);
+    } else {
+      std::shared_ptr<arrow::Buffer> bits = mask->values();
+      int64_t bits_offset = mask->offset();
+      if (mask->null_count() > 0) {
+        ARROW_ASSIGN_OR_RAISE(bits, arrow::internal::BitmapAnd(arrow::default_memory_pool(), mask->values()->data(),
+                                                               mask->offset(), mask->null_bitmap_data(), mask->offset(),
+                                                               mask->length(), 0));
+        bits_offset = 0;
+      }
+      arrow::internal::VisitSetBitRunsVoid(bits->data(), bits_offset, mask->length(), [&](int64_t pos, int64_t len) {
+        for (int64_t i = pos; i < pos + len; ++i) emit(offset + static_cast<uint64_t>(i));
+      });
     }
     offset += n;
   }
-  rows.num_rows = static_cast<int64_t>(offset);
   return rows;
 }
 

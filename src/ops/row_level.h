@@ -74,6 +74,9 @@ class RowLevelWrite {
 
   /// Reads a file and evaluates the predicate (null: every live row matches).
   arrow::Result<FileRows> Read(const AddFile& file) const;
+  /// Like Read, but reads only the columns the predicate uses (the batches hold those): for
+  /// operations that need only the matched positions (DELETE with deletion vectors).
+  arrow::Result<FileRows> Match(const AddFile& file) const;
   /// Reads only the table columns `columns` (indices into schema(), in that order) of a file,
   /// with its deletion vector; the predicate is not evaluated (`matched` stays empty).
   arrow::Result<FileRows> ReadColumns(const AddFile& file, const std::vector<int>& columns) const;
@@ -117,6 +120,8 @@ class RowLevelWrite {
  private:
   RowLevelWrite() = default;
   arrow::Status MakeWriters(const Metadata& md);
+  arrow::Result<FileRows> ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
+                                       const std::optional<arrow::compute::Expression>& bound) const;
   std::string uri_;
   storage::TableLocation loc_;
   std::shared_ptr<const Snapshot> snapshot_;
@@ -124,6 +129,8 @@ class RowLevelWrite {
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<Metadata> new_metadata_;
   std::optional<arrow::compute::Expression> bound_predicate_;
+  std::vector<int> match_columns_;  // the columns the predicate reads, and it bound to them
+  std::optional<arrow::compute::Expression> bound_match_predicate_;
   bool partition_only_ = false;
   bool use_dvs_ = false;
   bool cdf_ = false;
