@@ -21,6 +21,7 @@
 #include "delta/scan.h"
 #include "delta/schema.h"
 #include "ops/optimize_plan.h"
+#include "ops/zorder_external.h"
 #include "protocol/table_features.h"
 #include "scan/file_reader.h"
 #include "storage/table_location.h"
@@ -276,6 +277,36 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
     for (const auto& pw : work) {
       ++metrics.partitions_optimized;
       for (const auto& bin : pw.bins) {
+        int64_t bin_bytes = 0;
+        for (const auto* f : bin) bin_bytes += f->size;
+        const int64_t ranges = (bin_bytes + target - 1) / target;
+        if (zorder && ranges >= 2) {
+          // More than one output file: cluster in bounded memory through spill files.
+          scan::ReadPlan keys_plan;
+          arrow::FieldVector key_fields;
+          for (const auto& c : options.zorder_by) key_fields.push_back(schema->GetFieldByName(c));
+          keys_plan.read_schema = arrow::schema(key_fields);
+          for (int i = 0; i < keys_plan.read_schema->num_fields(); ++i) keys_plan.output_columns.push_back(i);
+          keys_plan.output_schema = keys_plan.read_schema;
+          ops::ExternalZOrderOptions zo;
+          zo.columns = options.zorder_by;
+          zo.num_ranges = ranges;
+          zo.spill_dir = options.spill_dir;
+          auto read = [&](int64_t i, bool keys_only) -> arrow::Result<ops::BatchVector> {
+            const AddFile& file = *bin[static_cast<size_t>(i)];
+            ARROW_ASSIGN_OR_RAISE(auto batches, scan::ReadDataFile(*snapshot, file, keys_only ? keys_plan : plan));
+            if (keys_only) return batches;
+            for (auto& b : batches) {
+              ARROW_ASSIGN_OR_RAISE(b, write::ConformBatch(*b, schema));
+              metrics.num_output_rows += b->num_rows();
+            }
+            return batches;
+          };
+          ARROW_RETURN_NOT_OK(ops::ExternalZOrder(
+              static_cast<int64_t>(bin.size()), read,
+              [&](const std::shared_ptr<arrow::RecordBatch>& b) { return writer->Write(b); }, zo));
+          for (const auto* f : bin) removed.push_back(f);
+        } else {
         std::vector<std::shared_ptr<arrow::RecordBatch>> batches;  // Z-ORDER: the whole bin
         // Files are read ahead on Arrow's CPU pool (a window of max_concurrent_reads) and
         // written in bin order.
@@ -342,6 +373,7 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
             ARROW_RETURN_NOT_OK(writer->Write(b));
           }
         }
+        }  // in-memory path
         ARROW_ASSIGN_OR_RAISE(auto written, writer->Finish());
         for (auto& a : written) {
           a.data_change = false;

@@ -75,6 +75,10 @@ struct OptimizeOptions {
   bool auto_compact = false;
   /// Files of a bin read at once (on Arrow's CPU pool); rows are still written in file order.
   int max_concurrent_reads = 8;
+  /// Z-ORDER of a partition bigger than one target file clusters in bounded memory through
+  /// spill files (Arrow IPC) in this local directory; empty: the system's temporary directory
+  /// ($TMPDIR). They are deleted when the partition is written.
+  std::string spill_dir;
   /// Compression of the new files.
   std::string compression = "snappy";
   /// Called after each bin (or Z-ORDER partition) is written: (done, total). Same thread.
