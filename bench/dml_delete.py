@@ -1,74 +1,111 @@
-"""DELETE of 1% of the rows of a 10M-row table: deltacpp with deletion vectors, deltacpp
-rewriting files, delta-rs's DeltaTable.delete (rewrites). Each run on a fresh copy of the
-same table (10 files of 1M rows, columns id BIGINT, v DOUBLE, s STRING), one run each
-(wall time of the whole command / call, including process start for deltactl).
+"""DELETE of 1% of the rows of a ROWS-row table (default 10M rows in 10 files of 1M rows;
+columns id BIGINT, v DOUBLE, s STRING; predicate `id % 100 = 7`, so every file holds matches):
+`deltactl delete` with deletion vectors and rewriting files, against delta-rs's
+DeltaTable.delete (which rewrites; delta-rs refuses tables with the deletionVectors feature, so
+it gets the same rows in a table without it). Every run is on a fresh copy, in its own
+subprocess: wall time (deltactl: the whole command with process start; delta-rs: opening the
+table + the call) and the peak RSS of that subprocess (for delta-rs including Python and
+pyarrow). Every run must delete exactly ROWS/100 rows.
 
-    .venv/bin/python bench/dml_delete.py [ROWS]
-
-Measured 2026-11-22 on the shared 2-core dev machine (other builds running, so noisy), three
-runs, seconds: deltacpp --dv 0.69 / 0.80 / 0.65; deltacpp --no-dv 1.99 / 2.37 / 1.43;
-delta-rs 2.86 / 2.04 / 1.79. Every run deletes exactly 100,000 rows. With deletion vectors
-deltacpp writes one small DV file instead of ten rewritten data files.
+    .venv/bin/python bench/dml_delete.py [ROWS] [--repeat N] [--json FILE]
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 DELTACTL = os.environ.get("DELTACTL", str(Path(__file__).resolve().parents[1] / "build" / "deltactl"))
+PREDICATE = "id % 100 = 7"
+KINDS = ["deltacpp dv", "deltacpp rewrite", "delta-rs"]
+
+
+def runner(kind: str, table: str) -> None:
+    """One measured DELETE (in a fresh process); prints JSON {seconds, rss_mb, deleted}."""
+    start = time.perf_counter()
+    if kind.startswith("deltacpp"):
+        flag = "--dv" if kind.endswith("dv") else "--no-dv"
+        out = subprocess.run([DELTACTL, "delete", table, "--where", PREDICATE, flag, "--json"], check=True,
+                             capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        deleted = json.loads(out.stdout)["numDeletedRows"]
+    else:
+        from deltalake import DeltaTable
+        deleted = DeltaTable(table).delete(PREDICATE)["num_deleted_rows"]
+        seconds = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "rss_mb": rss / 1024, "deleted": deleted}))
+
+
+def make_table(path: Path, inputs: list[Path], dvs: bool) -> None:
+    args = [DELTACTL, "create", str(path), "--schema", "id BIGINT, v DOUBLE, s STRING"]
+    if dvs:
+        args += ["--property", "delta.enableDeletionVectors=true"]
+    subprocess.run(args, check=True, capture_output=True)
+    for f in inputs:
+        subprocess.run([DELTACTL, "write", str(path), "--input", str(f)], check=True, capture_output=True)
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rows", nargs="?", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    rows = args.rows
     tmp = Path(tempfile.mkdtemp(prefix="dml_bench_"))
-    base = tmp / "base"
-    per = rows // 10
-    subprocess.run([DELTACTL, "create", str(base), "--schema", "id BIGINT, v DOUBLE, s STRING",
-                    "--property", "delta.enableDeletionVectors=true"], check=True, capture_output=True)
-    for k in range(10):
-        ids = pa.array(range(k * per, (k + 1) * per), pa.int64())
-        t = pa.table({"id": ids, "v": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
-                      "s": pc.cast(pc.remainder(ids, 1000), pa.string())})
-        f = tmp / f"in{k}.parquet"
-        pq.write_table(t, f)
-        subprocess.run([DELTACTL, "write", str(base), "--input", str(f)], check=True, capture_output=True)
-    predicate = "id % 100 = 7"  # 1% of the rows, in every file
-    results = {}
-    for name in ["deltacpp --dv", "deltacpp --no-dv", "delta-rs"]:
-        t = tmp / name.replace(" ", "_")
-        shutil.copytree(base, t)
-        start = time.perf_counter()
-        if name.startswith("deltacpp"):
-            out = subprocess.run([DELTACTL, "delete", str(t), "--where", predicate, name.split()[1],
-                                  "--json"], check=True, capture_output=True, text=True)
-            deleted = json.loads(out.stdout)["numDeletedRows"]
-        else:
-            from deltalake import DeltaTable, write_deltalake  # noqa: F401
-            # delta-rs refuses tables with the deletionVectors feature: it gets the same data
-            # in a table without it (not timed).
-            shutil.rmtree(t)
-            subprocess.run([DELTACTL, "create", str(t), "--schema", "id BIGINT, v DOUBLE, s STRING"],
-                           check=True, capture_output=True)
-            for k in range(10):
-                subprocess.run([DELTACTL, "write", str(t), "--input", str(tmp / f"in{k}.parquet")],
-                               check=True, capture_output=True)
-            start = time.perf_counter()
-            deleted = DeltaTable(str(t)).delete(predicate)["num_deleted_rows"]
-        results[name] = time.perf_counter() - start
-        assert deleted == rows // 100, (name, deleted)
-        print(f"{name:20s} {results[name]:.2f} s  ({deleted} rows deleted)", flush=True)
-    shutil.rmtree(tmp)
+    report = {"rows": rows, "files": 10, "predicate": PREDICATE, "kinds": {}}
+    try:
+        per = rows // 10
+        inputs = []
+        for k in range(10):
+            ids = pa.array(np.arange(k * per, (k + 1) * per, dtype=np.int64))
+            t = pa.table({"id": ids, "v": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
+                          "s": pc.cast(pc.remainder(ids, 1000), pa.string())})
+            f = tmp / f"in{k}.parquet"
+            pq.write_table(t, f)
+            inputs.append(f)
+        make_table(tmp / "base_dv", inputs, dvs=True)
+        make_table(tmp / "base", inputs, dvs=False)
+        runs = {k: [] for k in KINDS}
+        for rep in range(args.repeat):
+            for kind in KINDS[rep % 3:] + KINDS[:rep % 3]:
+                t = tmp / "run"
+                shutil.rmtree(t, ignore_errors=True)
+                shutil.copytree(tmp / ("base_dv" if kind.startswith("deltacpp") else "base"), t)
+                out = subprocess.run([sys.executable, __file__, "--run", kind, str(t)], check=True,
+                                     capture_output=True, text=True)
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                assert r["deleted"] == rows // 100, (kind, r)
+                runs[kind].append(r)
+                print(f"{kind:18s} {r['seconds']:6.2f} s  peak RSS {r['rss_mb']:6.0f} MB  ({r['deleted']} rows deleted)",
+                      flush=True)
+        report["kinds"] = {
+            k: {"median": statistics.median(r["seconds"] for r in v), "min": min(r["seconds"] for r in v),
+                "rss_mb": statistics.median(r["rss_mb"] for r in v), "runs": len(v), "deleted": v[0]["deleted"]}
+            for k, v in runs.items()}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--run":
+        runner(sys.argv[2], sys.argv[3])
+    else:
+        main()

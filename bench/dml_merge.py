@@ -9,7 +9,10 @@ process start and reading the source file; delta-rs: reading the source file + t
 and the peak RSS of that subprocess (getrusage ru_maxrss; for delta-rs it includes the
 Python interpreter and pyarrow).
 
-    .venv/bin/python bench/dml_merge.py [ROWS]
+    .venv/bin/python bench/dml_merge.py [ROWS] [--repeat N] [--json FILE]
+
+With --repeat N every contestant runs N times per layout (interleaved); --json writes the
+figures (median / min seconds, median peak RSS) for bench/run.py's report.
 
 Measured 2026-11-22 on the shared 2-core dev machine (other helpers building and testing, so
 noisy), two runs each, 10M-row target, 1M source rows, seconds / peak RSS:
@@ -64,7 +67,15 @@ def runner(kind: str, table: str, source: str) -> None:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    import argparse
+    import statistics
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rows", nargs="?", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    rows = args.rows
+    report = {"rows": rows, "source_rows": rows // 10, "files": 10, "layouts": {}}
     tmp = Path(tempfile.mkdtemp(prefix="merge_bench_"))
     try:
         base = tmp / "base"
@@ -93,20 +104,32 @@ def main() -> None:
             ids_a = pa.array(ids)
             pq.write_table(pa.table({"id": ids_a, "v": pc.cast(ids_a, pa.float64()),
                                      "s": pa.array(np.full(len(ids), "new"))}), src)
-            for kind in ["deltacpp", "deltacpp dv", "delta-rs"]:
-                t = tmp / "run"
-                shutil.rmtree(t, ignore_errors=True)
-                shutil.copytree(base, t)
-                if kind.endswith("dv"):
-                    subprocess.run([DELTACTL, "alter", str(t), "set-properties", "delta.enableDeletionVectors=true"],
-                                   check=True, capture_output=True)
-                out = subprocess.run([sys.executable, __file__, "--run", kind, str(t), str(src)], check=True,
-                                     capture_output=True, text=True)
-                r = json.loads(out.stdout.strip().splitlines()[-1])
-                assert r["updated"] == len(updates) and r["inserted"] == n_src - len(updates), (kind, r)
-                print(f"{layout:10s} {kind:12s} {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB", flush=True)
+            kinds = ["deltacpp", "deltacpp dv", "delta-rs"]
+            runs = {k: [] for k in kinds}
+            for rep in range(args.repeat):
+                for kind in kinds[rep % 3:] + kinds[:rep % 3]:  # order rotated each round
+                    t = tmp / "run"
+                    shutil.rmtree(t, ignore_errors=True)
+                    shutil.copytree(base, t)
+                    if kind.endswith("dv"):
+                        subprocess.run([DELTACTL, "alter", str(t), "set-properties",
+                                        "delta.enableDeletionVectors=true"], check=True, capture_output=True)
+                    out = subprocess.run([sys.executable, __file__, "--run", kind, str(t), str(src)], check=True,
+                                         capture_output=True, text=True)
+                    r = json.loads(out.stdout.strip().splitlines()[-1])
+                    assert r["updated"] == len(updates) and r["inserted"] == n_src - len(updates), (kind, r)
+                    runs[kind].append(r)
+                    print(f"{layout:10s} {kind:12s} {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB",
+                          flush=True)
+            report["layouts"][layout] = {
+                k: {"median": statistics.median(r["seconds"] for r in v), "min": min(r["seconds"] for r in v),
+                    "rss_mb": statistics.median(r["rss_mb"] for r in v), "runs": len(v),
+                    "updated": v[0]["updated"], "inserted": v[0]["inserted"]}
+                for k, v in runs.items()}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":

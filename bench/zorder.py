@@ -7,7 +7,7 @@ the whole command with process start; delta-rs: the call) and the peak RSS of th
 how many files a selective predicate (a in the lowest 5% AND b in the lowest 5%) may read,
 judged from each file's min/max statistics in the log, before and after.
 
-    .venv/bin/python bench/zorder.py [ROWS] [--json FILE]
+    .venv/bin/python bench/zorder.py [ROWS] [--repeat N] [--json FILE]
 """
 from __future__ import annotations
 
@@ -58,11 +58,15 @@ def files_read(table: Path, a_hi: int, b_hi: float) -> tuple[int, int]:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
-    if json_out:
-        args = [a for a in args if a != json_out]
-    rows = int(args[0]) if args else 10_000_000
+    import argparse
+    import statistics
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rows", nargs="?", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    json_out = args.json
+    rows = args.rows
     tmp = Path(tempfile.mkdtemp(prefix="zorder_bench_"))
     results = {"rows": rows, "files_before": FILES, "runs": {}}
     try:
@@ -86,18 +90,26 @@ def main() -> None:
         results["predicate"] = f"a <= {a_hi} AND b <= {b_hi}"
         print(f"{rows} rows in {FILES} files; predicate {results['predicate']} may read {before[0]} of "
               f"{before[1]} files before", flush=True)
-        for kind in ["deltacpp", "delta-rs"]:
-            t = tmp / "run"
-            shutil.rmtree(t, ignore_errors=True)
-            shutil.copytree(base, t)
-            out = subprocess.run([sys.executable, __file__, "--run", kind, str(t)], check=True, capture_output=True,
-                                 text=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            hits, n = files_read(t, a_hi, b_hi)
-            r.update({"files_read_after": hits, "files_after": n, "files_read_before": before[0]})
-            results["runs"][kind] = r
-            print(f"{kind:10s} {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB  {r['removed']} -> "
-                  f"{r['added']} files; predicate reads {hits} of {n} files after", flush=True)
+        kinds = ["deltacpp", "delta-rs"]
+        runs = {k: [] for k in kinds}
+        for rep in range(args.repeat):
+            for kind in kinds[rep % 2:] + kinds[:rep % 2]:
+                t = tmp / "run"
+                shutil.rmtree(t, ignore_errors=True)
+                shutil.copytree(base, t)
+                out = subprocess.run([sys.executable, __file__, "--run", kind, str(t)], check=True,
+                                     capture_output=True, text=True)
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                hits, n = files_read(t, a_hi, b_hi)
+                r.update({"files_read_after": hits, "files_after": n, "files_read_before": before[0]})
+                runs[kind].append(r)
+                print(f"{kind:10s} {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB  {r['removed']} -> "
+                      f"{r['added']} files; predicate reads {hits} of {n} files after", flush=True)
+        for kind, v in runs.items():
+            last = dict(v[-1])
+            last.update({"median": statistics.median(r["seconds"] for r in v), "min": min(r["seconds"] for r in v),
+                         "rss_mb": statistics.median(r["rss_mb"] for r in v), "runs": len(v)})
+            results["runs"][kind] = last
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if json_out:
