@@ -501,6 +501,23 @@ class MergeRun {
     ARROW_ASSIGN_OR_RAISE(constraints_,
                           write::ConstraintChecker::Make(w.snapshot().metadata().configuration, target_schema_));
     source_matched_.assign(static_cast<size_t>(source_->num_rows()), 0);
+    // With deletion vectors, no change data and every UPDATE assigning every column (UPDATE
+    // SET * with a source holding the target's columns), old rows are never copied, so only
+    // the key and expression columns of the target are read.
+    if (!insert_only_ && w.use_dvs() && !w.cdf() && UpdatesAssignEveryColumn()) {
+      std::set<std::string> refs;
+      for (const auto& k : target_keys_) CollectRefs(k, &refs);
+      for (int i : eval_target_) refs.insert(TName(i));
+      read_columns_.clear();
+      arrow::FieldVector tview;
+      for (int i = 0; i < target_schema_->num_fields(); ++i) {
+        if (!refs.count(TName(i))) continue;
+        read_columns_.push_back(i);
+        tview.push_back(target_schema_->field(i)->WithName(TName(i)));
+      }
+      target_view_ = arrow::schema(tview);
+      narrow_read_ = true;
+    }
     std::vector<const AddFile*> todo;
     for (const auto& f : w.snapshot().files()) {
       ++m_.num_target_files_before_skipping;
@@ -636,6 +653,17 @@ class MergeRun {
       clauses_.push_back(std::move(cc));
     }
     return arrow::Status::OK();
+  }
+
+  bool UpdatesAssignEveryColumn() const {
+    for (const auto& c : clauses_) {
+      if (c.is_delete() || c.kind == MergeClauseKind::kNotMatchedInsert) continue;
+      for (int i = 0; i < target_schema_->num_fields(); ++i) {
+        if (static_cast<size_t>(i) >= c.values.size()) return false;
+        if (!c.values[static_cast<size_t>(i)] && !IsGenerated(*target_schema_->field(i))) return false;
+      }
+    }
+    return true;
   }
 
   // Evaluates key expressions on a view (internal names) of a batch; casts to `types` when given.
@@ -898,7 +926,7 @@ class MergeRun {
   }
 
   arrow::Result<ops::FileRows> ReadFile(const AddFile& f) const {
-    return insert_only_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f);
+    return insert_only_ || narrow_read_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f);
   }
 
   // Probes one batch of a target file: the matched pairs (target row in the batch, source
@@ -1108,6 +1136,7 @@ class MergeRun {
   std::unique_ptr<Resolver> resolver_;
   bool has_matched_ = false, has_not_matched_ = false, has_nmbs_ = false;
   bool insert_only_ = false, one_unconditional_delete_ = false, skip_all_ = false;
+  bool narrow_read_ = false;  // only key / expression columns of the target are read
   arrow::FieldVector added_columns_;
   std::vector<ExprPtr> target_keys_, source_keys_;
   std::vector<bool> null_safe_;  // per key: compared with <=> (NULL matches NULL)

@@ -166,6 +166,7 @@ arrow::Status RowLevelWrite::MakeWriters(const Metadata& md) {
     // With units ("64mb"), as WRITE and OPTIMIZE read it.
     if (auto size = ParseByteSize(it->second); size.ok() && *size > 0) wo.target_file_size = *size;
   }
+  wo.max_inflight_bytes = 64LL << 20;
   ARROW_ASSIGN_OR_RAISE(data_writer_, write::DataFileWriter::Make(loc_.fs, wo));
   if (cdf_) {
     auto fields = schema_->fields();

@@ -392,7 +392,7 @@ arrow::Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Make(std::shared_
   // only add memory on bigger ones (each Parquet write is itself parallel over columns).
   impl->pool = std::make_unique<EncoderPool>(
       std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 2, 2, 4),
-      /*max_inflight_bytes=*/512LL << 20);
+      impl->options.max_inflight_bytes);
   return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(impl)));
 }
 

@@ -26,6 +26,10 @@ struct DataFileWriterOptions {
   int64_t max_rows_per_file = 10'000'000;
   std::string compression = "snappy";
   std::string directory_prefix;             ///< e.g. "_change_data" for CDC files
+  /// Batches waiting for the background encoders, at most (Write blocks beyond). A plain
+  /// write's producer is cheap, so a deep queue keeps the encoders busy; operations that read
+  /// while they write (DELETE/UPDATE/MERGE rewrites) need little: their reads are the pace.
+  int64_t max_inflight_bytes = 512LL << 20;
 };
 
 class DataFileWriter {
