@@ -10,6 +10,8 @@ from urllib.parse import quote, urlsplit
 _ALIASES = {
     "access_key_id": "access_key_id",
     "secret_access_key": "secret_access_key",
+    "session_token": "session_token",
+    "token": "session_token",
     "region": "region",
     "default_region": "region",
     "endpoint_url": "endpoint_url",
@@ -18,7 +20,8 @@ _ALIASES = {
     "s3_allow_unsafe_rename": "allow_unsafe_rename",
     "ec2_metadata_disabled": "ignored",
 }
-SUPPORTED = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION",
+SUPPORTED = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+             "AWS_DEFAULT_REGION",
              "AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ALLOW_HTTP", "AWS_S3_ALLOW_UNSAFE_RENAME",
              "AWS_EC2_METADATA_DISABLED")
 
@@ -91,7 +94,18 @@ def resolve_uri(path: str, storage_options: Optional[Mapping[str, str]]) -> str:
     if "access_key_id" in opts or "secret_access_key" in opts:
         if "access_key_id" not in opts or "secret_access_key" not in opts:
             raise ValueError("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together")
-        netloc = (f"{quote(opts['access_key_id'], safe='')}:"
-                  f"{quote(opts['secret_access_key'], safe='')}@{netloc}")
+        if "session_token" in opts:
+            # Temporary credentials: Arrow's S3 URIs carry no session token, so the three go
+            # to the AWS SDK's environment credential provider, which every S3 filesystem the
+            # core opens without credentials in its URI consults (process-wide: one set of
+            # temporary credentials per process).
+            os.environ["AWS_ACCESS_KEY_ID"] = opts["access_key_id"]
+            os.environ["AWS_SECRET_ACCESS_KEY"] = opts["secret_access_key"]
+            os.environ["AWS_SESSION_TOKEN"] = opts["session_token"]
+        else:
+            netloc = (f"{quote(opts['access_key_id'], safe='')}:"
+                      f"{quote(opts['secret_access_key'], safe='')}@{netloc}")
+    elif "session_token" in opts:
+        raise ValueError("AWS_SESSION_TOKEN needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
     uri = f"{parts.scheme}://{netloc}{parts.path}"
     return uri + ("?" + "&".join(query) if query else "")

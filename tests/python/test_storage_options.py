@@ -63,3 +63,25 @@ def test_wrong_credentials_fail_without_leaking_the_secret(s3):
     assert "s3cr3t-value" not in str(e.value)
     with pytest.raises(exc.TableNotFoundError):
         deltacpp.DeltaTable("s3://lake/missing", storage_options=_opts(s3))
+
+
+def test_session_token_uses_the_sdk_environment_chain(s3, monkeypatch):
+    """Temporary credentials (AWS_SESSION_TOKEN, as from STS): Arrow's S3 URIs cannot carry a
+    token, so the key, secret and token go to the SDK's environment provider and the URI holds
+    no credentials; the table round-trips."""
+    from deltacpp import _storage
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(k, "placeholder")  # so that teardown restores the original state
+        monkeypatch.delenv(k)
+    opts = dict(_opts(s3), AWS_SESSION_TOKEN="tok-123")
+    uri = _storage.resolve_uri("s3://lake/session-table", opts)
+    assert "@" not in uri and "testing" not in uri and "tok-123" not in uri
+    import os
+    assert os.environ["AWS_SESSION_TOKEN"] == "tok-123" and os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+    t = pa.table({"id": pa.array([1, 2], pa.int64())})
+    deltacpp.write_deltalake("s3://lake/session-table", t, storage_options=opts)
+    assert rows(deltacpp.DeltaTable("s3://lake/session-table", storage_options=opts).to_pyarrow_table(),
+                "id") == [(1,), (2,)]
+    with pytest.raises(ValueError, match="AWS_SESSION_TOKEN needs"):
+        _storage.resolve_uri("s3://lake/x", {"AWS_SESSION_TOKEN": "t", "AWS_ENDPOINT_URL": s3,
+                                             "AWS_ALLOW_HTTP": "true"})
