@@ -189,6 +189,10 @@ class IntKeyTable {
     Resize(cap);
   }
   int32_t Find(int64_t k) const {
+    if (!filter_.empty()) {
+      const uint64_t h = FilterBit(k);
+      if (!((filter_[h >> 6] >> (h & 63)) & 1)) return -1;
+    }
     for (size_t i = Slot(k);; i = (i + 1) & mask_) {
       if (groups_[i] < 0) return -1;
       if (keys_[i] == k) return groups_[i];
@@ -207,7 +211,26 @@ class IntKeyTable {
   }
   size_t size() const { return size_; }
 
+  // After the inserts: a one-bit-per-hash filter of about 8 bits per key (capped at 8 MiB), so
+  // that the common probe, a target key with no source row, costs one cache-resident bit test
+  // instead of misses in the table (~12% false positives go on to the table).
+  void BuildFilter() {
+    size_t bits = 1 << 12;
+    while (bits < size_ * 8 && bits < (size_t{1} << 26)) bits <<= 1;
+    filter_.assign(bits / 64, 0);
+    filter_shift_ = 64;
+    for (size_t c = bits; c > 1; c >>= 1) --filter_shift_;
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      if (groups_[i] < 0) continue;
+      const uint64_t h = FilterBit(keys_[i]);
+      filter_[h >> 6] |= uint64_t{1} << (h & 63);
+    }
+  }
+
  private:
+  uint64_t FilterBit(int64_t k) const {
+    return (static_cast<uint64_t>(k) * 0xC2B2AE3D27D4EB4FULL) >> filter_shift_;
+  }
   size_t Slot(int64_t k) const {
     return static_cast<size_t>((static_cast<uint64_t>(k) * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
@@ -232,6 +255,8 @@ class IntKeyTable {
   }
   std::vector<int64_t> keys_;
   std::vector<int32_t> groups_;
+  std::vector<uint64_t> filter_;
+  int filter_shift_ = 64;
   size_t size_ = 0, mask_ = 0;
   int shift_ = 64;
 };
@@ -739,6 +764,7 @@ class MergeRun {
         if (valid[static_cast<size_t>(i)]) ids[static_cast<size_t>(i)] = int_keys_->Insert(raw[i]);
       }
       groups = int_keys_->size();
+      int_keys_->BuildFilter();
     } else {
       std::vector<arrow::TypeHolder> types(key_types_.begin(), key_types_.end());
       ARROW_ASSIGN_OR_RAISE(grouper_, cp::Grouper::Make(types));
