@@ -2,11 +2,18 @@
 #include <arrow/compute/initialize.h>
 #include <arrow/filesystem/filesystem.h>
 
+#include <string_view>
+
 #include "common.h"
 #include "delta/allocator_tuning.h"
 
 int main(int argc, char** argv) {
-  delta::TuneAllocatorOrReexec(argv);
+  // Row-level operations (DELETE / UPDATE / MERGE) read and write at once: keeping freed pages
+  // raised a 10M-row MERGE's peak RSS from 311 to 481 MB at no measured speed gain, so they
+  // purge freed pages after 10 ms.
+  const std::string_view command = argc > 1 ? argv[1] : "";
+  const bool row_level = command == "merge" || command == "delete" || command == "update";
+  delta::TuneAllocatorOrReexec(argv, row_level ? "10" : "-1");
   auto init = arrow::compute::Initialize();
   if (!init.ok()) return deltactl::ReportError(init);
   CLI::App app{"deltactl: read, write and inspect Delta Lake tables (deltacpp)", "deltactl"};
