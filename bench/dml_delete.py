@@ -11,7 +11,6 @@ pyarrow). Every run must delete exactly ROWS/100 rows.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -23,10 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dml_common import parse_args, write_id_files  # noqa: E402
 
 DELTACTL = os.environ.get("DELTACTL", str(Path(__file__).resolve().parents[1] / "build" / "deltactl"))
 PREDICATE = "id % 100 = 7"
@@ -61,24 +58,12 @@ def make_table(path: Path, inputs: list[Path], dvs: bool) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("rows", nargs="?", type=int, default=10_000_000)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--json")
-    args = ap.parse_args()
+    args = parse_args()
     rows = args.rows
     tmp = Path(tempfile.mkdtemp(prefix="dml_bench_"))
     report = {"rows": rows, "files": 10, "predicate": PREDICATE, "kinds": {}}
     try:
-        per = rows // 10
-        inputs = []
-        for k in range(10):
-            ids = pa.array(np.arange(k * per, (k + 1) * per, dtype=np.int64))
-            t = pa.table({"id": ids, "v": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
-                          "s": pc.cast(pc.remainder(ids, 1000), pa.string())})
-            f = tmp / f"in{k}.parquet"
-            pq.write_table(t, f)
-            inputs.append(f)
+        inputs = write_id_files(rows, 10, tmp)
         make_table(tmp / "base_dv", inputs, dvs=True)
         make_table(tmp / "base", inputs, dvs=False)
         runs = {k: [] for k in KINDS}

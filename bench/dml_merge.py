@@ -40,6 +40,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dml_common import parse_args, write_id_files  # noqa: E402
+
 DELTACTL = os.environ.get("DELTACTL", str(Path(__file__).resolve().parents[1] / "build" / "deltactl"))
 
 
@@ -67,27 +70,16 @@ def runner(kind: str, table: str, source: str) -> None:
 
 
 def main() -> None:
-    import argparse
     import statistics
-    ap = argparse.ArgumentParser()
-    ap.add_argument("rows", nargs="?", type=int, default=10_000_000)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--json")
-    args = ap.parse_args()
+    args = parse_args()
     rows = args.rows
     report = {"rows": rows, "source_rows": rows // 10, "files": 10, "layouts": {}}
     tmp = Path(tempfile.mkdtemp(prefix="merge_bench_"))
     try:
         base = tmp / "base"
-        per = rows // 10
         subprocess.run([DELTACTL, "create", str(base), "--schema", "id BIGINT, v DOUBLE, s STRING"],
                        check=True, capture_output=True)
-        for k in range(10):
-            ids = pa.array(np.arange(k * per, (k + 1) * per, dtype=np.int64))
-            t = pa.table({"id": ids, "v": pc.multiply(pc.cast(ids, pa.float64()), 0.5),
-                          "s": pc.cast(pc.remainder(ids, 1000), pa.string())})
-            f = tmp / f"in{k}.parquet"
-            pq.write_table(t, f)
+        for f in write_id_files(rows, 10, tmp):
             subprocess.run([DELTACTL, "write", str(base), "--input", str(f)], check=True, capture_output=True)
             f.unlink()
         n_src = rows // 10

@@ -58,13 +58,10 @@ def files_read(table: Path, a_hi: int, b_hi: float) -> tuple[int, int]:
 
 
 def main() -> None:
-    import argparse
     import statistics
-    ap = argparse.ArgumentParser()
-    ap.add_argument("rows", nargs="?", type=int, default=10_000_000)
-    ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--json")
-    args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from dml_common import parse_args
+    args = parse_args()
     json_out = args.json
     rows = args.rows
     tmp = Path(tempfile.mkdtemp(prefix="zorder_bench_"))
