@@ -41,11 +41,11 @@ arrow::Result<DeleteMetrics> Run(ops::RowLevelWrite& w, const DeleteOptions& opt
     }
     evaluate.push_back(&f);
   }
-  // With deletion vectors and no change data only the matched positions matter: the files are
-  // matched in parallel reading just the predicate's columns (results are kept as positions
+  // With deletion vectors only the matched positions matter (DV deletes write no change data:
+  // readers derive it from the DV difference): the files are matched in parallel reading just the predicate's columns (results are kept as positions
   // only), then applied in log order.
   std::vector<std::optional<ops::FileRows>> matched(evaluate.size());
-  if (w.use_dvs() && !w.cdf() && !evaluate.empty()) {
+  if (w.use_dvs() && !evaluate.empty()) {
     const auto scan_start = std::chrono::steady_clock::now();
     std::vector<arrow::Status> status(evaluate.size());
     std::atomic<size_t> next{0};
