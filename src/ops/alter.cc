@@ -49,7 +49,8 @@ arrow::Status RequireColumnMapping(const Snapshot& snap, const std::string& what
   if (snap.column_mapping_mode() != ColumnMappingMode::kNone) return arrow::Status::OK();
   return DELTA_ERROR(kUnsupportedFeature, what, " needs column mapping on table ", snap.table_uri(),
                      ": enable it first with `deltactl alter ", snap.table_uri(),
-                     " set-properties delta.columnMapping.mode=name`");
+                     " set-properties delta.columnMapping.mode=name` (SQL: ALTER TABLE delta.`", snap.table_uri(),
+                     "` SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name'))");
 }
 
 // `type` with the type at `path` (struct field names, "element", "key", "value") replaced by
@@ -108,6 +109,33 @@ std::vector<std::string> SplitPath(const std::string& column) {
   return parts;
 }
 
+// `type` (a struct) with `field` added inside it at path[i..] (struct field names; the last
+// element is the new field's name).
+arrow::Result<std::shared_ptr<arrow::DataType>> AddNestedField(const std::shared_ptr<arrow::DataType>& type,
+                                                               const std::vector<std::string>& path, size_t i,
+                                                               const std::shared_ptr<arrow::Field>& field,
+                                                               const std::string& uri) {
+  auto prefix = [&](size_t n) {
+    std::string p;
+    for (size_t j = 0; j < n; ++j) p += (j ? "." : "") + path[j];
+    return p;
+  };
+  if (type->id() != arrow::Type::STRUCT) {
+    return DELTA_ERROR(kInvalidArgument, "cannot add field ", prefix(path.size()), ": ", prefix(i), " is not a struct");
+  }
+  arrow::FieldVector fields = type->fields();
+  const int idx = FindFieldIndex(*arrow::schema(fields), path[i]);
+  if (i + 1 == path.size()) {
+    if (idx >= 0) return DELTA_ERROR(kSchemaMismatch, "column ", prefix(path.size()), " already exists in ", uri);
+    fields.push_back(field);
+    return arrow::struct_(fields);
+  }
+  if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", prefix(i + 1), " does not exist in ", uri);
+  ARROW_ASSIGN_OR_RAISE(auto t, AddNestedField(fields[idx]->type(), path, i + 1, field, uri));
+  fields[idx] = fields[idx]->WithType(t);
+  return arrow::struct_(fields);
+}
+
 std::string TypeName(const arrow::DataType& t) {
   auto n = DeltaTypeName(t);
   return n.ok() ? *n : t.ToString();
@@ -120,20 +148,20 @@ arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVect
   for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c->name();
   return AlterMetadata(uri, "ADD COLUMNS", {{"columns", Json(names)}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
-                         arrow::FieldVector fields = (*schema)->fields();
                          for (const auto& c : columns) {
                            if (FieldMetadataString(*c, wire::kGenerationExpression)) {
                              return DELTA_ERROR(kUnsupportedFeature, "cannot add generated column ", c->name(),
                                                 " to an existing table (existing rows have no value for it)");
                            }
-                           if (FindFieldIndex(**schema, c->name()) >= 0) {
-                             return DELTA_ERROR(kSchemaMismatch, "column ", c->name(), " already exists in ", uri);
-                           }
+                           // "a.b" adds field b to struct a ("`a.b`" is a top-level name with a dot).
+                           const auto path = SplitPath(c->name());
                            ARROW_ASSIGN_OR_RAISE(auto t, write::NormalizeType(c->type(), c->name()));
                            // Existing files have no value for it: the new column must be nullable.
-                           fields.push_back(c->WithType(t)->WithNullable(true));
+                           auto field = c->WithName(path.back())->WithType(t)->WithNullable(true);
+                           ARROW_ASSIGN_OR_RAISE(auto as_struct,
+                                                 AddNestedField(arrow::struct_((*schema)->fields()), path, 0, field, uri));
+                           *schema = arrow::schema(as_struct->fields(), (*schema)->metadata());
                          }
-                         *schema = arrow::schema(fields);
                          if (snap->column_mapping_mode() != ColumnMappingMode::kNone) {
                            int64_t max_id = std::atoll(md->configuration["delta.columnMapping.maxColumnId"].c_str());
                            *schema = AssignColumnMapping(**schema, &max_id, false);
@@ -162,21 +190,27 @@ arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& f
 }
 
 arrow::Result<int64_t> DropColumn(const std::string& uri, const std::string& column) {
-  return AlterMetadata(uri, "DROP COLUMNS", {{"columns", Json("[\"" + column + "\"]")}},
+  return DropColumns(uri, {column});
+}
+
+arrow::Result<int64_t> DropColumns(const std::string& uri, const std::vector<std::string>& columns) {
+  return AlterMetadata(uri, "DROP COLUMNS", {{"columns", Json(nlohmann::json(columns).dump())}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "DROP COLUMN"));
-                         int idx = FindFieldIndex(**schema, column);
-                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
-                         const std::string name = (*schema)->field(idx)->name();
-                         for (const auto& pc : md->partition_columns) {
-                           if (pc == name) {
-                             return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
+                         for (const auto& column : columns) {
+                           int idx = FindFieldIndex(**schema, column);
+                           if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
+                           const std::string name = (*schema)->field(idx)->name();
+                           for (const auto& pc : md->partition_columns) {
+                             if (pc == name) {
+                               return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
+                             }
                            }
+                           if ((*schema)->num_fields() == 1) {
+                             return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
+                           }
+                           ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->RemoveField(idx));
                          }
-                         if ((*schema)->num_fields() == 1) {
-                           return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
-                         }
-                         ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->RemoveField(idx));
                          return arrow::Status::OK();
                        });
 }

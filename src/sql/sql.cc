@@ -17,6 +17,7 @@
 
 #include "delta/error.h"
 #include "delta/expression.h"
+#include "delta/operations/alter.h"
 #include "delta/operations/delete.h"
 #include "delta/operations/merge.h"
 #include "delta/operations/optimize.h"
@@ -30,6 +31,7 @@
 #include "expr/lexer.h"
 #include "expr/parser_internal.h"
 #include "ops/merge_parse.h"
+#include "schema/schema_ddl.h"
 #include "util/compute_init.h"
 
 namespace delta::sql {
@@ -108,6 +110,29 @@ class Parser {
     if (AtEnd()) return arrow::Status::OK();
     return DELTA_ERROR(kParseError, "at position ", Cur().position, ": expected the end of the statement after '",
                        tokens_[i_ - 1].raw, "', found '", Cur().raw, "'");
+  }
+
+  // A failure reported by a parser of a token range's text (the column-definition parser):
+  // `offset` bytes into the text that starts at tokens[from], expecting `what`.
+  arrow::Status ExpectedInText(size_t from, size_t offset, const std::string& what) const {
+    const size_t begin = ByteOffset(text_, tokens_[from].position);
+    size_t position = tokens_[from].position;
+    for (size_t b = begin; b < begin + offset && b < text_.size(); ++b) {
+      if ((static_cast<unsigned char>(text_[b]) & 0xC0) != 0x80) ++position;
+    }
+    // The column-list parser may already say what it found ("a type name (...), not 'x'").
+    const size_t said = what.find(", not '");
+    std::string msg = "expected " + what.substr(0, said);
+    std::string found = said == std::string::npos ? "" : what.substr(said);
+    for (size_t k = from; k < tokens_.size(); ++k) {
+      if (tokens_[k].position != position) continue;
+      if (k > 0) msg += " after '" + tokens_[k - 1].raw + "'";
+      if (said == std::string::npos) {
+        found = tokens_[k].kind == TokenKind::kEnd ? ", found the end of the statement" : ", found '" + tokens_[k].raw + "'";
+      }
+      break;
+    }
+    return DELTA_ERROR(kParseError, "at position ", position, ": ", msg, found);
   }
 
   arrow::Result<ExprPtr> Expression(const std::string& what) {
@@ -548,6 +573,8 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
                                                {"num_inserted_rows", m.num_output_rows}})};
 }
 
+arrow::Result<std::map<std::string, std::string>> PropertyList(Parser& p, bool with_values);
+
 arrow::Result<StatementResult> Create(Parser& p) {
   ARROW_RETURN_NOT_OK(p.Expect("TABLE"));
   bool if_not_exists = false;
@@ -592,14 +619,8 @@ arrow::Result<StatementResult> Create(Parser& p) {
       } while (p.AcceptSymbol(","));
       ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
     } else if (p.Accept("TBLPROPERTIES")) {
-      ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
-      do {
-        ARROW_ASSIGN_OR_RAISE(auto k, p.String("a property name string"));
-        ARROW_RETURN_NOT_OK(p.ExpectSymbol("="));
-        ARROW_ASSIGN_OR_RAISE(auto v, p.String("a property value string"));
-        wo.configuration[k] = v;
-      } while (p.AcceptSymbol(","));
-      ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+      ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/true));
+      for (auto& [k, v] : props) wo.configuration[k] = std::move(v);
     } else if (p.Accept("COMMENT")) {
       ARROW_ASSIGN_OR_RAISE(auto d, p.String("a comment string"));
       wo.description = d;
@@ -763,6 +784,208 @@ arrow::Result<StatementResult> VacuumStatement(Parser& p) {
                                                {"numVacuumedDirectories", m.num_vacuumed_directories}})};
 }
 
+
+// ---- ALTER TABLE ----
+
+// ('k' = 'v', ...) as Spark accepts it: keys quoted or dotted identifiers (delta.appendOnly),
+// values quoted, numbers or booleans, '=' optional.
+arrow::Result<std::map<std::string, std::string>> PropertyList(Parser& p, bool with_values) {
+  std::map<std::string, std::string> out;
+  ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
+  do {
+    std::string key;
+    if (p.Cur().kind == TokenKind::kString) {
+      ARROW_ASSIGN_OR_RAISE(key, p.String("a property name"));
+    } else {
+      do {
+        ARROW_ASSIGN_OR_RAISE(auto part, p.Name("a property name ('name' or a.b)"));
+        key += (key.empty() ? "" : ".") + part;
+      } while (p.AcceptSymbol("."));
+    }
+    std::string value;
+    if (with_values) {
+      p.AcceptSymbol("=");
+      const bool minus = p.AcceptSymbol("-");
+      if (p.Cur().kind == TokenKind::kString && !minus) {
+        ARROW_ASSIGN_OR_RAISE(value, p.String("a property value"));
+      } else if (p.Cur().kind == TokenKind::kNumber) {
+        value = (minus ? "-" : "") + p.Cur().text;
+        p.set_index(p.index() + 1);
+      } else if (!minus && (p.IsKeyword("TRUE") || p.IsKeyword("FALSE"))) {
+        value = p.IsKeyword("TRUE") ? "true" : "false";
+        p.set_index(p.index() + 1);
+      } else {
+        return p.Expected("a property value (a string, number, TRUE or FALSE) for '" + key + "'");
+      }
+    }
+    out[key] = value;
+  } while (p.AcceptSymbol(","));
+  ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+  return out;
+}
+
+// A column name, possibly a dotted path into structs (a.b.c).
+arrow::Result<std::vector<std::string>> ColumnPath(Parser& p, const std::string& what) {
+  std::vector<std::string> parts;
+  do {
+    ARROW_ASSIGN_OR_RAISE(auto part, p.Name(what));
+    parts.push_back(std::move(part));
+  } while (p.AcceptSymbol("."));
+  return parts;
+}
+
+// The path as the ALTER operations read it: parts joined with '.', a part that has a '.' in it
+// back-quoted.
+std::string JoinPath(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += '.';
+    out += part.find('.') == std::string::npos ? part : "`" + part + "`";
+  }
+  return out;
+}
+
+// A top-level column as RenameColumn / DropColumns take it (a dotted path is passed joined, so
+// that their error names it).
+std::string TopLevelName(const std::vector<std::string>& parts) {
+  return parts.size() == 1 ? parts[0] : JoinPath(parts);
+}
+
+// name TYPE [NOT NULL] [COMMENT '...'], ... — the type and options of each column are handed to
+// the column-list parser CREATE TABLE uses (delta::ParseSchemaDdl's), errors mapped back to
+// positions in the statement.
+arrow::Result<arrow::FieldVector> ColumnDefinitions(Parser& p) {
+  arrow::FieldVector out;
+  do {
+    ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
+    const size_t start = p.index();
+    int depth = 0;
+    while (!p.AtEnd()) {
+      if (p.IsSymbol("(") || p.IsSymbol("<")) {
+        ++depth;
+      } else if (p.IsSymbol(")") || p.IsSymbol(">")) {
+        if (depth == 0) break;
+        --depth;
+      } else if (p.IsSymbol(",") && depth == 0) {
+        break;
+      }
+      p.set_index(p.index() + 1);
+    }
+    if (p.index() == start) return p.Expected("a type for column " + JoinPath(path));
+    const std::string text = p.TextBetween(start, p.index());
+    schema_internal::DdlError error;
+    auto field = schema_internal::ParseColumnDefinition(JoinPath(path), text, &error);
+    if (!field.ok()) return p.ExpectedInText(start, error.offset, error.expected);
+    if (!(*field)->nullable()) {
+      return DELTA_ERROR(kUnsupportedFeature, "at position ", p.At(start).position, ": column ", JoinPath(path),
+                         " cannot be NOT NULL: the table's existing rows have no value for it");
+    }
+    out.push_back(*field);
+  } while (p.AcceptSymbol(","));
+  return out;
+}
+
+StatementResult Committed(int64_t version) {
+  return StatementResult{"ALTER TABLE", MetricsRow({{"version", version}})};
+}
+
+arrow::Result<StatementResult> Alter(Parser& p) {
+  ARROW_RETURN_NOT_OK(p.Expect("TABLE"));
+  ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
+  const std::string& uri = ref.path;
+  if (p.Accept("ADD")) {
+    if (p.Accept("CONSTRAINT")) {
+      ARROW_ASSIGN_OR_RAISE(auto name, p.Name("a constraint name"));
+      ARROW_RETURN_NOT_OK(p.Expect("CHECK"));
+      ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
+      const size_t start = p.index();
+      ARROW_RETURN_NOT_OK(p.Expression("a condition").status());
+      const size_t end = p.index();
+      ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+      ARROW_RETURN_NOT_OK(p.ExpectEnd());
+      std::string text = p.TextBetween(start, end);
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+      ARROW_ASSIGN_OR_RAISE(auto v, AddConstraint(uri, name, text));
+      return Committed(v);
+    }
+    if (!p.Accept("COLUMNS") && !p.Accept("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
+    const bool paren = p.AcceptSymbol("(");
+    ARROW_ASSIGN_OR_RAISE(auto fields, ColumnDefinitions(p));
+    if (paren) ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, AddColumns(uri, fields));
+    return Committed(v);
+  }
+  if (p.Accept("DROP")) {
+    if (p.Accept("CONSTRAINT")) {
+      bool if_exists = false;
+      if (p.IsKeyword("IF") && p.IsKeyword("EXISTS", 1)) {
+        p.set_index(p.index() + 2);
+        if_exists = true;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto name, p.Name("a constraint name"));
+      ARROW_RETURN_NOT_OK(p.ExpectEnd());
+      ARROW_ASSIGN_OR_RAISE(auto v, DropConstraint(uri, name, if_exists));
+      return Committed(v);
+    }
+    if (!p.Accept("COLUMNS") && !p.Accept("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
+    const bool paren = p.AcceptSymbol("(");
+    std::vector<std::string> columns;
+    do {
+      ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
+      columns.push_back(TopLevelName(path));
+    } while (p.AcceptSymbol(","));
+    if (paren) ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, DropColumns(uri, columns));
+    return Committed(v);
+  }
+  if (p.Accept("RENAME")) {
+    ARROW_RETURN_NOT_OK(p.Expect("COLUMN"));
+    ARROW_ASSIGN_OR_RAISE(auto from, ColumnPath(p, "a column name"));
+    ARROW_RETURN_NOT_OK(p.Expect("TO"));
+    ARROW_ASSIGN_OR_RAISE(auto to, p.Name("the new column name"));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, RenameColumn(uri, TopLevelName(from), to));
+    return Committed(v);
+  }
+  if (p.Accept("SET")) {
+    ARROW_RETURN_NOT_OK(p.Expect("TBLPROPERTIES"));
+    ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/true));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, SetProperties(uri, props));
+    return Committed(v);
+  }
+  if (p.Accept("UNSET")) {
+    ARROW_RETURN_NOT_OK(p.Expect("TBLPROPERTIES"));
+    bool if_exists = false;
+    if (p.Accept("IF")) {
+      ARROW_RETURN_NOT_OK(p.Expect("EXISTS"));
+      if_exists = true;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/false));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : props) keys.push_back(k);
+    ARROW_ASSIGN_OR_RAISE(auto v, UnsetProperties(uri, keys, if_exists));
+    return Committed(v);
+  }
+  if (p.Accept("ALTER") || p.Accept("CHANGE")) {
+    p.Accept("COLUMN");
+    ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
+    ARROW_RETURN_NOT_OK(p.Expect("TYPE"));
+    const size_t start = p.index();
+    if (p.AtEnd()) return p.Expected("a type");
+    while (!p.AtEnd()) p.set_index(p.index() + 1);
+    schema_internal::DdlError error;
+    auto type = schema_internal::ParseTypeDdl(p.TextBetween(start, p.index()), &error);
+    if (!type.ok()) return p.ExpectedInText(start, error.offset, error.expected);
+    ARROW_ASSIGN_OR_RAISE(auto v, ChangeColumnType(uri, JoinPath(path), *type));
+    return Committed(v);
+  }
+  return p.Expected("ADD, DROP, RENAME COLUMN, SET TBLPROPERTIES, UNSET TBLPROPERTIES, ALTER COLUMN or CHANGE COLUMN");
+}
+
 }  // namespace
 
 std::vector<std::string> SplitStatements(std::string_view script) {
@@ -815,8 +1038,10 @@ arrow::Result<StatementResult> Execute(std::string_view statement, const SqlOpti
   if (p.Accept("RESTORE")) return RestoreStatement(p);
   if (p.Accept("OPTIMIZE")) return OptimizeStatement(p);
   if (p.Accept("VACUUM")) return VacuumStatement(p);
+  if (p.Accept("ALTER")) return Alter(p);
   return p.Expected(
-      "a statement (SELECT, INSERT, UPDATE, DELETE, MERGE, CREATE TABLE, DESCRIBE, RESTORE, OPTIMIZE, VACUUM)");
+      "a statement (SELECT, INSERT, UPDATE, DELETE, MERGE, CREATE TABLE, ALTER TABLE, DESCRIBE, RESTORE, OPTIMIZE, "
+      "VACUUM)");
 }
 
 }  // namespace delta::sql
