@@ -33,6 +33,7 @@
 #include "ops/merge_parse.h"
 #include "schema/schema_ddl.h"
 #include "util/compute_init.h"
+#include "util/strings.h"
 
 namespace delta::sql {
 
@@ -40,14 +41,6 @@ using expr_internal::Token;
 using expr_internal::TokenKind;
 
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 std::string Upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -73,39 +66,12 @@ struct Ref {
   std::optional<std::string> timestamp;
 };
 
-class Parser {
+class Parser : public expr_internal::TokenCursor {
  public:
-  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), tokens_(std::move(tokens)) {}
+  // `tokens` must outlive the parser.
+  Parser(std::string_view text, const std::vector<Token>& tokens)
+      : TokenCursor(tokens, 0, "the end of the statement"), text_(text) {}
 
-  const Token& Cur() const { return tokens_[i_]; }
-  const Token& At(size_t k) const { return tokens_[std::min(k, tokens_.size() - 1)]; }
-  size_t index() const { return i_; }
-  bool AtEnd() const { return Cur().kind == TokenKind::kEnd; }
-  bool IsKeyword(std::string_view w, size_t ahead = 0) const {
-    const Token& t = At(i_ + ahead);
-    return t.kind == TokenKind::kIdentifier && EqualsIgnoreCase(t.text, w);
-  }
-  bool IsSymbol(std::string_view s) const { return Cur().kind == TokenKind::kSymbol && Cur().text == s; }
-  bool Accept(std::string_view w) {
-    if (!IsKeyword(w)) return false;
-    ++i_;
-    return true;
-  }
-  bool AcceptSymbol(std::string_view s) {
-    if (!IsSymbol(s)) return false;
-    ++i_;
-    return true;
-  }
-  arrow::Status Expected(const std::string& what) const {
-    std::string msg = "expected " + what;
-    if (i_ > 0) msg += " after '" + tokens_[i_ - 1].raw + "'";
-    msg += AtEnd() ? ", found the end of the statement" : ", found '" + Cur().raw + "'";
-    return DELTA_ERROR(kParseError, "at position ", Cur().position, ": ", msg);
-  }
-  arrow::Status Expect(std::string_view w) { return Accept(w) ? arrow::Status::OK() : Expected(std::string(w)); }
-  arrow::Status ExpectSymbol(std::string_view s) {
-    return AcceptSymbol(s) ? arrow::Status::OK() : Expected("'" + std::string(s) + "'");
-  }
   arrow::Status ExpectEnd() const {
     if (AtEnd()) return arrow::Status::OK();
     return DELTA_ERROR(kParseError, "at position ", Cur().position, ": expected the end of the statement after '",
@@ -180,10 +146,10 @@ class Parser {
     i_ += 3;
     if (time_travel) {
       if (IsKeyword("VERSION") || IsKeyword("TIMESTAMP")) {
-        const bool version = Accept("VERSION");
+        const bool version = AcceptKeyword("VERSION");
         if (!version) ++i_;
-        ARROW_RETURN_NOT_OK(Expect("AS"));
-        ARROW_RETURN_NOT_OK(Expect("OF"));
+        ARROW_RETURN_NOT_OK(ExpectKeyword("AS"));
+        ARROW_RETURN_NOT_OK(ExpectKeyword("OF"));
         if (version) {
           ARROW_ASSIGN_OR_RAISE(r.version, Integer("a version number"));
         } else {
@@ -196,7 +162,7 @@ class Parser {
 
   // [AS] alias, unless the next word is one of `stop`.
   std::optional<std::string> Alias(std::initializer_list<std::string_view> stop) {
-    const bool as = Accept("AS");
+    const bool as = AcceptKeyword("AS");
     if (Cur().kind == TokenKind::kQuotedIdentifier) return tokens_[i_++].text;
     if (Cur().kind != TokenKind::kIdentifier) return std::nullopt;
     if (!as) {
@@ -215,12 +181,9 @@ class Parser {
   }
 
   const std::vector<Token>& tokens() const { return tokens_; }
-  void set_index(size_t i) { i_ = i; }
 
  private:
   std::string_view text_;
-  std::vector<Token> tokens_;
-  size_t i_ = 0;
 };
 
 // ---- results ----
@@ -264,7 +227,7 @@ ExprPtr StripAlias(const ExprPtr& e, const std::optional<std::string>& alias) {
   switch (e->kind()) {
     case Expr::Kind::kColumn: {
       const auto& path = e->column();
-      if (path.size() >= 2 && EqualsIgnoreCase(path[0], *alias)) {
+      if (path.size() >= 2 && util::EqualsIgnoreCase(path[0], *alias)) {
         return Expr::Column(std::vector<std::string>(path.begin() + 1, path.end()));
       }
       return e;
@@ -378,14 +341,14 @@ arrow::Result<StatementResult> Select(Parser& p, const SqlOptions& options) {
       columns.push_back(std::move(c));
     } while (p.AcceptSymbol(","));
   }
-  ARROW_RETURN_NOT_OK(p.Expect("FROM"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("FROM"));
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(false, true));
   ExprPtr where;
   std::optional<int64_t> limit;
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(where, p.Expression("a condition"));
   }
-  if (p.Accept("LIMIT")) {
+  if (p.AcceptKeyword("LIMIT")) {
     ARROW_ASSIGN_OR_RAISE(limit, p.Integer("a row count"));
   }
   ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -420,11 +383,11 @@ arrow::Result<StatementResult> Select(Parser& p, const SqlOptions& options) {
 }
 
 arrow::Result<StatementResult> Delete(Parser& p) {
-  ARROW_RETURN_NOT_OK(p.Expect("FROM"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("FROM"));
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   auto alias = p.Alias({"WHERE"});
   DeleteOptions o;
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(o.predicate, p.Expression("a condition"));
   }
   ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -436,12 +399,12 @@ arrow::Result<StatementResult> Delete(Parser& p) {
 arrow::Result<StatementResult> Update(Parser& p) {
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   auto alias = p.Alias({"SET"});
-  ARROW_RETURN_NOT_OK(p.Expect("SET"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("SET"));
   UpdateOptions o;
   do {
     ARROW_ASSIGN_OR_RAISE(auto column, p.Name("a column name"));
     if (p.AcceptSymbol(".")) {
-      if (!alias || !EqualsIgnoreCase(column, *alias)) {
+      if (!alias || !util::EqualsIgnoreCase(column, *alias)) {
         return DELTA_ERROR(kParseError, "at position ", p.At(p.index() - 2).position,
                            ": UPDATE sets top-level columns (or alias.column), found '", column, ".'");
       }
@@ -451,7 +414,7 @@ arrow::Result<StatementResult> Update(Parser& p) {
     ARROW_ASSIGN_OR_RAISE(auto value, p.Expression("an expression for column '" + column + "'"));
     o.assignments.emplace_back(column, StripAlias(value, alias));
   } while (p.AcceptSymbol(","));
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(o.predicate, p.Expression("a condition"));
   }
   ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -461,13 +424,13 @@ arrow::Result<StatementResult> Update(Parser& p) {
 }
 
 arrow::Result<StatementResult> MergeInto(Parser& p, const SqlOptions& options) {
-  ARROW_RETURN_NOT_OK(p.Expect("INTO"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("INTO"));
   ARROW_ASSIGN_OR_RAISE(auto target, p.Reference(true, false));
   auto target_alias = p.Alias({"USING"});
-  ARROW_RETURN_NOT_OK(p.Expect("USING"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("USING"));
   ARROW_ASSIGN_OR_RAISE(auto source, p.Reference(false, true));
   auto source_alias = p.Alias({"ON"});
-  ARROW_RETURN_NOT_OK(p.Expect("ON"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("ON"));
   MergeOptions o;
   ARROW_ASSIGN_OR_RAISE(o.condition, p.Expression("the merge condition"));
   size_t i = p.index();
@@ -489,12 +452,12 @@ arrow::Result<StatementResult> MergeInto(Parser& p, const SqlOptions& options) {
 
 arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
   WriteOptions wo;
-  if (p.Accept("OVERWRITE")) {
+  if (p.AcceptKeyword("OVERWRITE")) {
     wo.mode = WriteMode::kOverwrite;
-    p.Accept("TABLE");
+    p.AcceptKeyword("TABLE");
   } else {
-    ARROW_RETURN_NOT_OK(p.Expect("INTO"));
-    p.Accept("TABLE");
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("INTO"));
+    p.AcceptKeyword("TABLE");
   }
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   ARROW_ASSIGN_OR_RAISE(auto schema, TableSchema(ref.path));
@@ -509,13 +472,13 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
     } while (p.AcceptSymbol(","));
     ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
   }
-  if (p.Accept("REPLACE")) {
-    ARROW_RETURN_NOT_OK(p.Expect("WHERE"));
+  if (p.AcceptKeyword("REPLACE")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("WHERE"));
     ARROW_ASSIGN_OR_RAISE(wo.replace_where, p.Expression("a condition"));
     wo.mode = WriteMode::kOverwrite;
   }
   std::shared_ptr<arrow::RecordBatchReader> data;
-  if (p.Accept("VALUES")) {
+  if (p.AcceptKeyword("VALUES")) {
     if (columns.empty()) {
       for (const auto& f : schema->fields()) columns.push_back(f->name());
     }
@@ -557,12 +520,12 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
     auto table = arrow::Table::Make(arrow::schema(fields), arrays, static_cast<int64_t>(rows.size()));
     data = std::make_shared<arrow::TableBatchReader>(table);
   } else {
-    ARROW_RETURN_NOT_OK(p.Expect("SELECT"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("SELECT"));
     if (!p.AcceptSymbol("*")) return p.Expected("'*' (INSERT ... SELECT * FROM <source>)");
-    ARROW_RETURN_NOT_OK(p.Expect("FROM"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("FROM"));
     ARROW_ASSIGN_OR_RAISE(auto source, p.Reference(false, true));
     ExprPtr where;
-    if (p.Accept("WHERE")) {
+    if (p.AcceptKeyword("WHERE")) {
       ARROW_ASSIGN_OR_RAISE(where, p.Expression("a condition"));
     }
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -576,11 +539,11 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
 arrow::Result<std::map<std::string, std::string>> PropertyList(Parser& p, bool with_values);
 
 arrow::Result<StatementResult> Create(Parser& p) {
-  ARROW_RETURN_NOT_OK(p.Expect("TABLE"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("TABLE"));
   bool if_not_exists = false;
-  if (p.Accept("IF")) {
-    ARROW_RETURN_NOT_OK(p.Expect("NOT"));
-    ARROW_RETURN_NOT_OK(p.Expect("EXISTS"));
+  if (p.AcceptKeyword("IF")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("NOT"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("EXISTS"));
     if_not_exists = true;
   }
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
@@ -602,26 +565,26 @@ arrow::Result<StatementResult> Create(Parser& p) {
                        schema.status().message());
   }
   WriteOptions wo;
-  if (p.Accept("USING")) {
+  if (p.AcceptKeyword("USING")) {
     ARROW_ASSIGN_OR_RAISE(auto fmt, p.Name("DELTA"));
-    if (!EqualsIgnoreCase(fmt, "delta")) {
+    if (!util::EqualsIgnoreCase(fmt, "delta")) {
       return DELTA_ERROR(kParseError, "at position ", p.At(p.index() - 1).position, ": only USING DELTA tables, found '",
                          fmt, "'");
     }
   }
   while (!p.AtEnd()) {
-    if (p.Accept("PARTITIONED")) {
-      ARROW_RETURN_NOT_OK(p.Expect("BY"));
+    if (p.AcceptKeyword("PARTITIONED")) {
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("BY"));
       ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
       do {
         ARROW_ASSIGN_OR_RAISE(auto c, p.Name("a partition column"));
         wo.partition_by.push_back(std::move(c));
       } while (p.AcceptSymbol(","));
       ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
-    } else if (p.Accept("TBLPROPERTIES")) {
+    } else if (p.AcceptKeyword("TBLPROPERTIES")) {
       ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/true));
       for (auto& [k, v] : props) wo.configuration[k] = std::move(v);
-    } else if (p.Accept("COMMENT")) {
+    } else if (p.AcceptKeyword("COMMENT")) {
       ARROW_ASSIGN_OR_RAISE(auto d, p.String("a comment string"));
       wo.description = d;
     } else {
@@ -634,10 +597,10 @@ arrow::Result<StatementResult> Create(Parser& p) {
 }
 
 arrow::Result<StatementResult> Describe(Parser& p) {
-  if (p.Accept("HISTORY")) {
+  if (p.AcceptKeyword("HISTORY")) {
     ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
     std::optional<int64_t> limit;
-    if (p.Accept("LIMIT")) {
+    if (p.AcceptKeyword("LIMIT")) {
       ARROW_ASSIGN_OR_RAISE(limit, p.Integer("a row count"));
     }
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -664,7 +627,7 @@ arrow::Result<StatementResult> Describe(Parser& p) {
     }
     return StatementResult{"DESCRIBE HISTORY", t};
   }
-  if (p.Accept("DETAIL")) {
+  if (p.AcceptKeyword("DETAIL")) {
     ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
     ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(ref));
@@ -695,17 +658,17 @@ arrow::Result<StatementResult> Describe(Parser& p) {
 }
 
 arrow::Result<StatementResult> RestoreStatement(Parser& p) {
-  p.Accept("TABLE");
+  p.AcceptKeyword("TABLE");
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
-  ARROW_RETURN_NOT_OK(p.Expect("TO"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("TO"));
   RestoreOptions o;
-  if (p.Accept("VERSION")) {
-    ARROW_RETURN_NOT_OK(p.Expect("AS"));
-    ARROW_RETURN_NOT_OK(p.Expect("OF"));
+  if (p.AcceptKeyword("VERSION")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("AS"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("OF"));
     ARROW_ASSIGN_OR_RAISE(o.version, p.Integer("a version number"));
-  } else if (p.Accept("TIMESTAMP")) {
-    ARROW_RETURN_NOT_OK(p.Expect("AS"));
-    ARROW_RETURN_NOT_OK(p.Expect("OF"));
+  } else if (p.AcceptKeyword("TIMESTAMP")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("AS"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("OF"));
     ARROW_ASSIGN_OR_RAISE(auto ts, p.String("a timestamp string"));
     ARROW_ASSIGN_OR_RAISE(o.timestamp_ms, ParseTimestampMs(ts));
   } else {
@@ -724,11 +687,11 @@ arrow::Result<StatementResult> RestoreStatement(Parser& p) {
 arrow::Result<StatementResult> OptimizeStatement(Parser& p) {
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   OptimizeOptions o;
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(o.where, p.Expression("a condition on partition columns"));
   }
-  if (p.Accept("ZORDER")) {
-    ARROW_RETURN_NOT_OK(p.Expect("BY"));
+  if (p.AcceptKeyword("ZORDER")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("BY"));
     const bool paren = p.AcceptSymbol("(");
     do {
       ARROW_ASSIGN_OR_RAISE(auto c, p.Name("a column name"));
@@ -750,7 +713,7 @@ arrow::Result<StatementResult> VacuumStatement(Parser& p) {
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   VacuumOptions o;
   while (!p.AtEnd()) {
-    if (p.Accept("RETAIN")) {
+    if (p.AcceptKeyword("RETAIN")) {
       if (p.Cur().kind != TokenKind::kNumber) return p.Expected("a number of hours");
       try {
         o.retention_hours = std::stod(p.Cur().text);
@@ -758,13 +721,13 @@ arrow::Result<StatementResult> VacuumStatement(Parser& p) {
         return p.Expected("a number of hours");
       }
       p.set_index(p.index() + 1);
-      ARROW_RETURN_NOT_OK(p.Expect("HOURS"));
-    } else if (p.Accept("DRY")) {
-      ARROW_RETURN_NOT_OK(p.Expect("RUN"));
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("HOURS"));
+    } else if (p.AcceptKeyword("DRY")) {
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("RUN"));
       o.dry_run = true;
-    } else if (p.Accept("LITE")) {
+    } else if (p.AcceptKeyword("LITE")) {
       o.mode = VacuumMode::kLite;
-    } else if (p.Accept("FULL")) {
+    } else if (p.AcceptKeyword("FULL")) {
       o.mode = VacuumMode::kFull;
     } else {
       return p.Expected("RETAIN, DRY RUN, LITE, FULL or the end of the statement");
@@ -890,13 +853,13 @@ StatementResult Committed(int64_t version) {
 }
 
 arrow::Result<StatementResult> Alter(Parser& p) {
-  ARROW_RETURN_NOT_OK(p.Expect("TABLE"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("TABLE"));
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   const std::string& uri = ref.path;
-  if (p.Accept("ADD")) {
-    if (p.Accept("CONSTRAINT")) {
+  if (p.AcceptKeyword("ADD")) {
+    if (p.AcceptKeyword("CONSTRAINT")) {
       ARROW_ASSIGN_OR_RAISE(auto name, p.Name("a constraint name"));
-      ARROW_RETURN_NOT_OK(p.Expect("CHECK"));
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("CHECK"));
       ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
       const size_t start = p.index();
       ARROW_RETURN_NOT_OK(p.Expression("a condition").status());
@@ -908,7 +871,7 @@ arrow::Result<StatementResult> Alter(Parser& p) {
       ARROW_ASSIGN_OR_RAISE(auto v, AddConstraint(uri, name, text));
       return Committed(v);
     }
-    if (!p.Accept("COLUMNS") && !p.Accept("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
+    if (!p.AcceptKeyword("COLUMNS") && !p.AcceptKeyword("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
     const bool paren = p.AcceptSymbol("(");
     ARROW_ASSIGN_OR_RAISE(auto fields, ColumnDefinitions(p));
     if (paren) ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
@@ -916,8 +879,8 @@ arrow::Result<StatementResult> Alter(Parser& p) {
     ARROW_ASSIGN_OR_RAISE(auto v, AddColumns(uri, fields));
     return Committed(v);
   }
-  if (p.Accept("DROP")) {
-    if (p.Accept("CONSTRAINT")) {
+  if (p.AcceptKeyword("DROP")) {
+    if (p.AcceptKeyword("CONSTRAINT")) {
       bool if_exists = false;
       if (p.IsKeyword("IF") && p.IsKeyword("EXISTS", 1)) {
         p.set_index(p.index() + 2);
@@ -928,7 +891,7 @@ arrow::Result<StatementResult> Alter(Parser& p) {
       ARROW_ASSIGN_OR_RAISE(auto v, DropConstraint(uri, name, if_exists));
       return Committed(v);
     }
-    if (!p.Accept("COLUMNS") && !p.Accept("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
+    if (!p.AcceptKeyword("COLUMNS") && !p.AcceptKeyword("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
     const bool paren = p.AcceptSymbol("(");
     std::vector<std::string> columns;
     do {
@@ -940,27 +903,27 @@ arrow::Result<StatementResult> Alter(Parser& p) {
     ARROW_ASSIGN_OR_RAISE(auto v, DropColumns(uri, columns));
     return Committed(v);
   }
-  if (p.Accept("RENAME")) {
-    ARROW_RETURN_NOT_OK(p.Expect("COLUMN"));
+  if (p.AcceptKeyword("RENAME")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("COLUMN"));
     ARROW_ASSIGN_OR_RAISE(auto from, ColumnPath(p, "a column name"));
-    ARROW_RETURN_NOT_OK(p.Expect("TO"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TO"));
     ARROW_ASSIGN_OR_RAISE(auto to, p.Name("the new column name"));
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
     ARROW_ASSIGN_OR_RAISE(auto v, RenameColumn(uri, TopLevelName(from), to));
     return Committed(v);
   }
-  if (p.Accept("SET")) {
-    ARROW_RETURN_NOT_OK(p.Expect("TBLPROPERTIES"));
+  if (p.AcceptKeyword("SET")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TBLPROPERTIES"));
     ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/true));
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
     ARROW_ASSIGN_OR_RAISE(auto v, SetProperties(uri, props));
     return Committed(v);
   }
-  if (p.Accept("UNSET")) {
-    ARROW_RETURN_NOT_OK(p.Expect("TBLPROPERTIES"));
+  if (p.AcceptKeyword("UNSET")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TBLPROPERTIES"));
     bool if_exists = false;
-    if (p.Accept("IF")) {
-      ARROW_RETURN_NOT_OK(p.Expect("EXISTS"));
+    if (p.AcceptKeyword("IF")) {
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("EXISTS"));
       if_exists = true;
     }
     ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/false));
@@ -970,10 +933,10 @@ arrow::Result<StatementResult> Alter(Parser& p) {
     ARROW_ASSIGN_OR_RAISE(auto v, UnsetProperties(uri, keys, if_exists));
     return Committed(v);
   }
-  if (p.Accept("ALTER") || p.Accept("CHANGE")) {
-    p.Accept("COLUMN");
+  if (p.AcceptKeyword("ALTER") || p.AcceptKeyword("CHANGE")) {
+    p.AcceptKeyword("COLUMN");
     ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
-    ARROW_RETURN_NOT_OK(p.Expect("TYPE"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TYPE"));
     const size_t start = p.index();
     if (p.AtEnd()) return p.Expected("a type");
     while (!p.AtEnd()) p.set_index(p.index() + 1);
@@ -1027,18 +990,18 @@ std::vector<std::string> SplitStatements(std::string_view script) {
 arrow::Result<StatementResult> Execute(std::string_view statement, const SqlOptions& options) {
   ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto tokens, expr_internal::Tokenize(statement));
-  Parser p(statement, std::move(tokens));
-  if (p.Accept("SELECT")) return Select(p, options);
-  if (p.Accept("DELETE")) return Delete(p);
-  if (p.Accept("UPDATE")) return Update(p);
-  if (p.Accept("MERGE")) return MergeInto(p, options);
-  if (p.Accept("INSERT")) return Insert(p, options);
-  if (p.Accept("CREATE")) return Create(p);
-  if (p.Accept("DESCRIBE") || p.Accept("DESC")) return Describe(p);
-  if (p.Accept("RESTORE")) return RestoreStatement(p);
-  if (p.Accept("OPTIMIZE")) return OptimizeStatement(p);
-  if (p.Accept("VACUUM")) return VacuumStatement(p);
-  if (p.Accept("ALTER")) return Alter(p);
+  Parser p(statement, tokens);
+  if (p.AcceptKeyword("SELECT")) return Select(p, options);
+  if (p.AcceptKeyword("DELETE")) return Delete(p);
+  if (p.AcceptKeyword("UPDATE")) return Update(p);
+  if (p.AcceptKeyword("MERGE")) return MergeInto(p, options);
+  if (p.AcceptKeyword("INSERT")) return Insert(p, options);
+  if (p.AcceptKeyword("CREATE")) return Create(p);
+  if (p.AcceptKeyword("DESCRIBE") || p.AcceptKeyword("DESC")) return Describe(p);
+  if (p.AcceptKeyword("RESTORE")) return RestoreStatement(p);
+  if (p.AcceptKeyword("OPTIMIZE")) return OptimizeStatement(p);
+  if (p.AcceptKeyword("VACUUM")) return VacuumStatement(p);
+  if (p.AcceptKeyword("ALTER")) return Alter(p);
   return p.Expected(
       "a statement (SELECT, INSERT, UPDATE, DELETE, MERGE, CREATE TABLE, ALTER TABLE, DESCRIBE, RESTORE, OPTIMIZE, "
       "VACUUM)");
