@@ -136,6 +136,27 @@ arrow::Result<std::shared_ptr<arrow::DataType>> AddNestedField(const std::shared
   return arrow::struct_(fields);
 }
 
+// The field list that holds path.back() (the top level, or the fields of struct
+// path[0..n-2]) handed to `edit` with the index of path.back() in it (-1: absent); returns the
+// top-level fields rebuilt around the edited list. `column` is the path as the caller wrote it.
+template <typename Edit>
+arrow::Result<arrow::FieldVector> EditFieldList(const arrow::FieldVector& fields, const std::vector<std::string>& path,
+                                                size_t i, const std::string& column, const std::string& uri,
+                                                Edit&& edit) {
+  arrow::FieldVector out = fields;
+  const int idx = FindFieldIndex(*arrow::schema(fields), path[i]);
+  if (i + 1 == path.size()) {
+    ARROW_RETURN_NOT_OK(edit(&out, idx));
+    return out;
+  }
+  if (idx < 0 || out[idx]->type()->id() != arrow::Type::STRUCT) {
+    return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto inner, EditFieldList(out[idx]->type()->fields(), path, i + 1, column, uri, edit));
+  out[idx] = out[idx]->WithType(arrow::struct_(inner));
+  return out;
+}
+
 std::string TypeName(const arrow::DataType& t) {
   auto n = DeltaTypeName(t);
   return n.ok() ? *n : t.ToString();
@@ -175,15 +196,27 @@ arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& f
   return AlterMetadata(uri, "RENAME COLUMN", {{"oldColumnPath", Json(from)}, {"newColumnPath", Json(to)}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "RENAME COLUMN"));
-                         int idx = FindFieldIndex(**schema, from);
-                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", from, " is not in ", uri);
-                         if (FindFieldIndex(**schema, to) >= 0) {
-                           return DELTA_ERROR(kSchemaMismatch, "column ", to, " already exists in ", uri);
-                         }
-                         const std::string old_name = (*schema)->field(idx)->name();
-                         ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->SetField(idx, (*schema)->field(idx)->WithName(to)));
-                         for (auto& pc : md->partition_columns) {
-                           if (pc == old_name) pc = to;
+                         const auto path = SplitPath(from);
+                         std::string old_name;
+                         ARROW_ASSIGN_OR_RAISE(
+                             auto fields,
+                             EditFieldList((*schema)->fields(), path, 0, from, uri,
+                                           [&](arrow::FieldVector* list, int idx) -> arrow::Status {
+                                             if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", from, " is not in ", uri);
+                                             if (FindFieldIndex(*arrow::schema(*list), to) >= 0) {
+                                               std::string full = to;
+                                               for (size_t j = path.size() - 1; j-- > 0;) full = path[j] + "." + full;
+                                               return DELTA_ERROR(kSchemaMismatch, "column ", full, " already exists in ", uri);
+                                             }
+                                             old_name = (*list)[idx]->name();
+                                             (*list)[idx] = (*list)[idx]->WithName(to);
+                                             return arrow::Status::OK();
+                                           }));
+                         *schema = arrow::schema(fields, (*schema)->metadata());
+                         if (path.size() == 1) {
+                           for (auto& pc : md->partition_columns) {
+                             if (pc == old_name) pc = to;
+                           }
                          }
                          return arrow::Status::OK();
                        });
@@ -198,18 +231,30 @@ arrow::Result<int64_t> DropColumns(const std::string& uri, const std::vector<std
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "DROP COLUMN"));
                          for (const auto& column : columns) {
-                           int idx = FindFieldIndex(**schema, column);
-                           if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
-                           const std::string name = (*schema)->field(idx)->name();
-                           for (const auto& pc : md->partition_columns) {
-                             if (pc == name) {
-                               return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
-                             }
-                           }
-                           if ((*schema)->num_fields() == 1) {
-                             return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
-                           }
-                           ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->RemoveField(idx));
+                           const auto path = SplitPath(column);
+                           ARROW_ASSIGN_OR_RAISE(
+                               auto fields,
+                               EditFieldList((*schema)->fields(), path, 0, column, uri,
+                                             [&](arrow::FieldVector* list, int idx) -> arrow::Status {
+                                               if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
+                                               const std::string name = (*list)[idx]->name();
+                                               if (path.size() == 1) {
+                                                 for (const auto& pc : md->partition_columns) {
+                                                   if (pc == name) {
+                                                     return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
+                                                   }
+                                                 }
+                                                 if (list->size() == 1) {
+                                                   return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
+                                                 }
+                                               } else if (list->size() == 1) {
+                                                 return DELTA_ERROR(kInvalidArgument, "cannot drop ", column,
+                                                                    ": it is the only field of its struct");
+                                               }
+                                               list->erase(list->begin() + idx);
+                                               return arrow::Status::OK();
+                                             }));
+                           *schema = arrow::schema(fields, (*schema)->metadata());
                          }
                          return arrow::Status::OK();
                        });

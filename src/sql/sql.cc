@@ -808,12 +808,6 @@ std::string JoinPath(const std::vector<std::string>& parts) {
   return out;
 }
 
-// A top-level column as RenameColumn / DropColumns take it (a dotted path is passed joined, so
-// that their error names it).
-std::string TopLevelName(const std::vector<std::string>& parts) {
-  return parts.size() == 1 ? parts[0] : JoinPath(parts);
-}
-
 // name TYPE [NOT NULL] [COMMENT '...'], ... — the type and options of each column are handed to
 // the column-list parser CREATE TABLE uses (delta::ParseSchemaDdl's), errors mapped back to
 // positions in the statement.
@@ -896,7 +890,7 @@ arrow::Result<StatementResult> Alter(Parser& p) {
     std::vector<std::string> columns;
     do {
       ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
-      columns.push_back(TopLevelName(path));
+      columns.push_back(JoinPath(path));
     } while (p.AcceptSymbol(","));
     if (paren) ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -909,7 +903,7 @@ arrow::Result<StatementResult> Alter(Parser& p) {
     ARROW_RETURN_NOT_OK(p.ExpectKeyword("TO"));
     ARROW_ASSIGN_OR_RAISE(auto to, p.Name("the new column name"));
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
-    ARROW_ASSIGN_OR_RAISE(auto v, RenameColumn(uri, TopLevelName(from), to));
+    ARROW_ASSIGN_OR_RAISE(auto v, RenameColumn(uri, JoinPath(from), to));
     return Committed(v);
   }
   if (p.AcceptKeyword("SET")) {
