@@ -1,5 +1,7 @@
 #include "delta/operations/alter.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
@@ -157,6 +159,34 @@ arrow::Result<arrow::FieldVector> EditFieldList(const arrow::FieldVector& fields
   return out;
 }
 
+// The CHECK constraint or generated column whose expression reads `path` (or a struct holding
+// it, or a field inside it), as "check constraint NAME (EXPR)" / "generated column C (EXPR)";
+// empty if none. Renaming or dropping such a column would leave the expression dangling, so
+// Delta refuses it.
+std::string DependentExpression(const Metadata& md, const arrow::Schema& schema, const std::vector<std::string>& path) {
+  auto reads = [&](const std::string& text) {
+    auto expr = ParseExpression(text);
+    if (!expr.ok()) return false;
+    for (const auto& ref : (*expr)->ReferencedColumns()) {
+      const size_t n = std::min(ref.size(), path.size());
+      bool same = true;
+      for (size_t j = 0; j < n && same; ++j) same = util::EqualsIgnoreCase(ref[j], path[j]);
+      if (same) return true;
+    }
+    return false;
+  };
+  for (const auto& [key, value] : md.configuration) {
+    if (key.rfind("delta.constraints.", 0) == 0 && reads(value)) {
+      return "check constraint " + key.substr(std::string("delta.constraints.").size()) + " (" + value + ")";
+    }
+  }
+  for (const auto& f : schema.fields()) {
+    auto text = FieldMetadataString(*f, wire::kGenerationExpression);
+    if (text && reads(*text)) return "generated column " + f->name() + " (" + *text + ")";
+  }
+  return "";
+}
+
 std::string TypeName(const arrow::DataType& t) {
   auto n = DeltaTypeName(t);
   return n.ok() ? *n : t.ToString();
@@ -197,6 +227,10 @@ arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& f
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "RENAME COLUMN"));
                          const auto path = SplitPath(from);
+                         if (auto dependent = DependentExpression(*md, **schema, path); !dependent.empty()) {
+                           return DELTA_ERROR(kUnsupportedFeature, "cannot rename column ", from, ": ", dependent,
+                                              " uses it (drop that first)");
+                         }
                          std::string old_name;
                          ARROW_ASSIGN_OR_RAISE(
                              auto fields,
@@ -232,6 +266,10 @@ arrow::Result<int64_t> DropColumns(const std::string& uri, const std::vector<std
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "DROP COLUMN"));
                          for (const auto& column : columns) {
                            const auto path = SplitPath(column);
+                           if (auto dependent = DependentExpression(*md, **schema, path); !dependent.empty()) {
+                             return DELTA_ERROR(kUnsupportedFeature, "cannot drop column ", column, ": ", dependent,
+                                                " uses it (drop that first)");
+                           }
                            ARROW_ASSIGN_OR_RAISE(
                                auto fields,
                                EditFieldList((*schema)->fields(), path, 0, column, uri,

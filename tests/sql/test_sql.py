@@ -292,6 +292,21 @@ def test_alter_errors_name_the_column_and_the_missing_feature(small):
     assert [f["name"] for f in log_state(t)[0]] == ["id", "s", "name"]
 
 
+def test_alter_refuses_to_rename_or_drop_a_column_a_check_constraint_reads(small):
+    t = small
+    sql(f"ALTER TABLE delta.`{t}` SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')",
+        f"ALTER TABLE delta.`{t}` ADD CONSTRAINT short_name CHECK (length(name) < 10)",
+        f"ALTER TABLE delta.`{t}` ADD CONSTRAINT small_a CHECK (s.a IS NULL OR s.a < 5)")
+    assert sql_error(f"ALTER TABLE delta.`{t}` RENAME COLUMN name TO label") == \
+        ("UnsupportedFeature", "cannot rename column name: check constraint short_name (length(name) < 10) uses it "
+                               "(drop that first)")
+    kind, message = sql_error(f"ALTER TABLE delta.`{t}` DROP COLUMN s")
+    assert kind == "UnsupportedFeature" and message.startswith("cannot drop column s: check constraint small_a")
+    assert sql(f"DESCRIBE DETAIL delta.`{t}`")[0]["version"] == "4"
+    sql(f"ALTER TABLE delta.`{t}` DROP CONSTRAINT short_name")
+    assert alter(f"ALTER TABLE delta.`{t}` RENAME COLUMN name TO label") == 6
+
+
 # `at` marks where the error points: the position of its first occurrence in the statement (or
 # the end of the statement when it is "").
 @pytest.mark.parametrize("tail, at, expected", [

@@ -5,7 +5,8 @@
 //    struct column a (a back-quoted part, "`a.b`", is one name with a dot in it).
 //  - RenameColumn / DropColumn(s): metadata-only with column mapping (name or id mode), as
 //    Delta requires; without it they fail with kUnsupportedFeature saying how to enable it. The
-//    column may be a struct field "a.b" (renamed / dropped inside struct a).
+//    column may be a struct field "a.b" (renamed / dropped inside struct a). A column that a
+//    CHECK constraint or a generated column reads is refused (kUnsupportedFeature naming it).
 //  - SetProperties / UnsetProperties: table properties; enabling
 //    delta.columnMapping.mode=name on an existing table assigns ids and physical names equal
 //    to the current names (existing files stay readable) and upgrades the protocol.
