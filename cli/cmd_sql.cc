@@ -18,7 +18,8 @@ void RegisterSql(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
       "sql",
-      "Run Delta SQL statements (SELECT, INSERT, UPDATE, DELETE, MERGE INTO, CREATE TABLE, DESCRIBE HISTORY/DETAIL, "
+      "Run Delta SQL statements (SELECT, INSERT, UPDATE, DELETE, MERGE INTO, CREATE TABLE, ALTER TABLE, "
+      "DESCRIBE HISTORY/DETAIL, "
       "RESTORE, OPTIMIZE, VACUUM) on tables named delta.`path`; sources parquet.`f`, csv.`f`, json.`f`");
   auto* text = cmd->add_option("statement", args->statement, "Statements separated by ';'");
   cmd->add_option("-f,--file", args->file, "Read the statements from this file")->excludes(text);

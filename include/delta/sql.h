@@ -11,6 +11,13 @@
 //   MERGE INTO <table> [AS] t USING <source> [AS] s ON cond WHEN ... (Spark's clauses)
 //   CREATE TABLE [IF NOT EXISTS] <table> (col TYPE ..., ...) USING DELTA [PARTITIONED BY (c, ...)]
 //          [TBLPROPERTIES ('k' = 'v', ...)]
+//   ALTER TABLE <table> ADD COLUMN[S] [(]col TYPE [COMMENT 'c'], ...[)]   (col may be a.b: a field
+//          of struct a; types as CREATE TABLE takes them)
+//        | DROP COLUMN[S] [(]col, ...[)] | RENAME COLUMN col TO name
+//        | SET TBLPROPERTIES ('k' = 'v', ...) | UNSET TBLPROPERTIES [IF EXISTS] ('k', ...)
+//        | ADD CONSTRAINT name CHECK (cond) | DROP CONSTRAINT [IF EXISTS] name
+//        | ALTER | CHANGE [COLUMN] col TYPE type   (type widening)
+//          each returns one row: the committed version.
 //   DESCRIBE HISTORY <table> [LIMIT n];  DESCRIBE DETAIL <table>
 //   RESTORE [TABLE] <table> TO VERSION AS OF n | TIMESTAMP AS OF 'ts'
 //   OPTIMIZE <table> [WHERE partition-cond] [ZORDER BY (col, ...)]
@@ -32,7 +39,7 @@
 namespace delta::sql {
 
 /// What a statement returned: rows (SELECT, DESCRIBE) or Spark's one-row metrics table (DML,
-/// OPTIMIZE, VACUUM, RESTORE); an empty table for CREATE.
+/// OPTIMIZE, VACUUM, RESTORE); one row {version} for ALTER TABLE; an empty table for CREATE.
 struct StatementResult {
   std::string statement;  ///< "SELECT", "MERGE", ...
   std::shared_ptr<arrow::Table> rows;

@@ -73,7 +73,7 @@ class Lexer {
         return Make(TokenKind::kSymbol, std::string(sym), start);
       }
     }
-    if (std::string_view("(),.=<>+-*/%").find(c) != std::string_view::npos) {
+    if (std::string_view("(),.:=<>+-*/%").find(c) != std::string_view::npos) {
       ++i_;
       return Make(TokenKind::kSymbol, std::string(1, c), start);
     }

@@ -21,7 +21,7 @@ enum class TokenKind {
   kNumber,            ///< text: digits, '.', exponent and suffix as written (no sign)
   kString,            ///< text: the decoded value of '...' or "..."
   kHexString,         ///< text: the hex digits of X'...'
-  kSymbol,            ///< text: one of ( ) , . = == != <> < <= > >= + - * / % ||
+  kSymbol,            ///< text: one of ( ) , . : = == != <> < <= > >= + - * / % || (":" in STRUCT<a: INT>)
   kEnd,               ///< end of input
 };
 

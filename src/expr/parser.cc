@@ -27,17 +27,6 @@ using expr_internal::TokenKind;
 
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -50,9 +39,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-class Parser {
+class Parser : private expr_internal::TokenCursor {
  public:
-  explicit Parser(const std::vector<Token>& tokens, size_t start = 0) : tokens_(tokens), i_(start) {}
+  explicit Parser(const std::vector<Token>& tokens, size_t start = 0) : TokenCursor(tokens, start) {}
 
   // One expression from the current token on, leaving the position after it (statement parsers).
   arrow::Result<ExprPtr> ParsePrefix(size_t* end) {
@@ -71,45 +60,8 @@ class Parser {
   }
 
  private:
-  // ---- token helpers ----
-  const Token& Cur() const { return tokens_[i_]; }
-  const Token& Ahead(size_t k) const { return tokens_[std::min(i_ + k, tokens_.size() - 1)]; }
-  static bool IsKeyword(const Token& t, std::string_view word) {
-    return t.kind == TokenKind::kIdentifier && EqualsIgnoreCase(t.text, word);
-  }
-  static bool IsSymbol(const Token& t, std::string_view sym) {
-    return t.kind == TokenKind::kSymbol && t.text == sym;
-  }
-  bool AcceptKeyword(std::string_view word) {
-    if (!IsKeyword(Cur(), word)) return false;
-    ++i_;
-    return true;
-  }
-  bool AcceptSymbol(std::string_view sym) {
-    if (!IsSymbol(Cur(), sym)) return false;
-    ++i_;
-    return true;
-  }
-
   static arrow::Status Error(const Token& at, const std::string& what) {
     return DELTA_ERROR(kParseError, "at position ", at.position, ": ", what);
-  }
-
-  // "expected X after 'prev'[, found 'cur']" at the current token.
-  arrow::Status Expected(const std::string& what) const {
-    std::string msg = "expected " + what;
-    if (i_ > 0) msg += " after '" + tokens_[i_ - 1].raw + "'";
-    if (Cur().kind != TokenKind::kEnd) msg += ", found '" + Cur().raw + "'";
-    return Error(Cur(), msg);
-  }
-
-  arrow::Status ExpectSymbol(std::string_view sym) {
-    if (AcceptSymbol(sym)) return arrow::Status::OK();
-    return Expected("'" + std::string(sym) + "'");
-  }
-  arrow::Status ExpectKeyword(std::string_view word) {
-    if (AcceptKeyword(word)) return arrow::Status::OK();
-    return Expected(std::string(word));
   }
 
   // ---- precedence levels ----
@@ -441,7 +393,7 @@ class Parser {
   arrow::Result<ExprPtr> NumberLiteral(const Token& t, bool negative, size_t position) {
     std::string body = t.text;
     std::string suffix;
-    if (body.size() >= 2 && EqualsIgnoreCase(body.substr(body.size() - 2), "BD")) {
+    if (body.size() >= 2 && util::EqualsIgnoreCase(body.substr(body.size() - 2), "BD")) {
       suffix = "BD";
       body.resize(body.size() - 2);
     } else if (std::isalpha(static_cast<unsigned char>(body.back()))) {
@@ -521,8 +473,6 @@ class Parser {
     return Expr::Literal(std::make_shared<arrow::Int32Scalar>(static_cast<int32_t>(value)));
   }
 
-  const std::vector<Token>& tokens_;
-  size_t i_ = 0;
 };
 
 }  // namespace
@@ -533,6 +483,17 @@ arrow::Result<ExprPtr> ParseExpression(std::string_view sql) {
 }
 
 namespace expr_internal {
+
+arrow::Status TokenCursor::Expected(const std::string& what) const {
+  std::string msg = "expected " + what;
+  if (i_ > 0) msg += " after '" + tokens_[i_ - 1].raw + "'";
+  if (!AtEnd()) {
+    msg += ", found '" + Cur().raw + "'";
+  } else if (!end_name_.empty()) {
+    msg += ", found " + std::string(end_name_);
+  }
+  return DELTA_ERROR(kParseError, "at position ", Cur().position, ": ", msg);
+}
 
 arrow::Result<ExprPtr> ParseExpressionAt(const std::vector<Token>& tokens, size_t* index) {
   if (tokens.empty() || tokens.back().kind != TokenKind::kEnd || *index >= tokens.size()) {

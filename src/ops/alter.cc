@@ -1,5 +1,7 @@
 #include "delta/operations/alter.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"
@@ -49,7 +51,8 @@ arrow::Status RequireColumnMapping(const Snapshot& snap, const std::string& what
   if (snap.column_mapping_mode() != ColumnMappingMode::kNone) return arrow::Status::OK();
   return DELTA_ERROR(kUnsupportedFeature, what, " needs column mapping on table ", snap.table_uri(),
                      ": enable it first with `deltactl alter ", snap.table_uri(),
-                     " set-properties delta.columnMapping.mode=name`");
+                     " set-properties delta.columnMapping.mode=name` (SQL: ALTER TABLE delta.`", snap.table_uri(),
+                     "` SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name'))");
 }
 
 // `type` with the type at `path` (struct field names, "element", "key", "value") replaced by
@@ -108,6 +111,82 @@ std::vector<std::string> SplitPath(const std::string& column) {
   return parts;
 }
 
+// `type` (a struct) with `field` added inside it at path[i..] (struct field names; the last
+// element is the new field's name).
+arrow::Result<std::shared_ptr<arrow::DataType>> AddNestedField(const std::shared_ptr<arrow::DataType>& type,
+                                                               const std::vector<std::string>& path, size_t i,
+                                                               const std::shared_ptr<arrow::Field>& field,
+                                                               const std::string& uri) {
+  auto prefix = [&](size_t n) {
+    std::string p;
+    for (size_t j = 0; j < n; ++j) p += (j ? "." : "") + path[j];
+    return p;
+  };
+  if (type->id() != arrow::Type::STRUCT) {
+    return DELTA_ERROR(kInvalidArgument, "cannot add field ", prefix(path.size()), ": ", prefix(i), " is not a struct");
+  }
+  arrow::FieldVector fields = type->fields();
+  const int idx = FindFieldIndex(*arrow::schema(fields), path[i]);
+  if (i + 1 == path.size()) {
+    if (idx >= 0) return DELTA_ERROR(kSchemaMismatch, "column ", prefix(path.size()), " already exists in ", uri);
+    fields.push_back(field);
+    return arrow::struct_(fields);
+  }
+  if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", prefix(i + 1), " does not exist in ", uri);
+  ARROW_ASSIGN_OR_RAISE(auto t, AddNestedField(fields[idx]->type(), path, i + 1, field, uri));
+  fields[idx] = fields[idx]->WithType(t);
+  return arrow::struct_(fields);
+}
+
+// The field list that holds path.back() (the top level, or the fields of struct
+// path[0..n-2]) handed to `edit` with the index of path.back() in it (-1: absent); returns the
+// top-level fields rebuilt around the edited list. `column` is the path as the caller wrote it.
+template <typename Edit>
+arrow::Result<arrow::FieldVector> EditFieldList(const arrow::FieldVector& fields, const std::vector<std::string>& path,
+                                                size_t i, const std::string& column, const std::string& uri,
+                                                Edit&& edit) {
+  arrow::FieldVector out = fields;
+  const int idx = FindFieldIndex(*arrow::schema(fields), path[i]);
+  if (i + 1 == path.size()) {
+    ARROW_RETURN_NOT_OK(edit(&out, idx));
+    return out;
+  }
+  if (idx < 0 || out[idx]->type()->id() != arrow::Type::STRUCT) {
+    return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto inner, EditFieldList(out[idx]->type()->fields(), path, i + 1, column, uri, edit));
+  out[idx] = out[idx]->WithType(arrow::struct_(inner));
+  return out;
+}
+
+// The CHECK constraint or generated column whose expression reads `path` (or a struct holding
+// it, or a field inside it), as "check constraint NAME (EXPR)" / "generated column C (EXPR)";
+// empty if none. Renaming or dropping such a column would leave the expression dangling, so
+// Delta refuses it.
+std::string DependentExpression(const Metadata& md, const arrow::Schema& schema, const std::vector<std::string>& path) {
+  auto reads = [&](const std::string& text) {
+    auto expr = ParseExpression(text);
+    if (!expr.ok()) return false;
+    for (const auto& ref : (*expr)->ReferencedColumns()) {
+      const size_t n = std::min(ref.size(), path.size());
+      bool same = true;
+      for (size_t j = 0; j < n && same; ++j) same = util::EqualsIgnoreCase(ref[j], path[j]);
+      if (same) return true;
+    }
+    return false;
+  };
+  for (const auto& [key, value] : md.configuration) {
+    if (key.rfind("delta.constraints.", 0) == 0 && reads(value)) {
+      return "check constraint " + key.substr(std::string("delta.constraints.").size()) + " (" + value + ")";
+    }
+  }
+  for (const auto& f : schema.fields()) {
+    auto text = FieldMetadataString(*f, wire::kGenerationExpression);
+    if (text && reads(*text)) return "generated column " + f->name() + " (" + *text + ")";
+  }
+  return "";
+}
+
 std::string TypeName(const arrow::DataType& t) {
   auto n = DeltaTypeName(t);
   return n.ok() ? *n : t.ToString();
@@ -120,20 +199,20 @@ arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVect
   for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c->name();
   return AlterMetadata(uri, "ADD COLUMNS", {{"columns", Json(names)}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
-                         arrow::FieldVector fields = (*schema)->fields();
                          for (const auto& c : columns) {
                            if (FieldMetadataString(*c, wire::kGenerationExpression)) {
                              return DELTA_ERROR(kUnsupportedFeature, "cannot add generated column ", c->name(),
                                                 " to an existing table (existing rows have no value for it)");
                            }
-                           if (FindFieldIndex(**schema, c->name()) >= 0) {
-                             return DELTA_ERROR(kSchemaMismatch, "column ", c->name(), " already exists in ", uri);
-                           }
+                           // "a.b" adds field b to struct a ("`a.b`" is a top-level name with a dot).
+                           const auto path = SplitPath(c->name());
                            ARROW_ASSIGN_OR_RAISE(auto t, write::NormalizeType(c->type(), c->name()));
                            // Existing files have no value for it: the new column must be nullable.
-                           fields.push_back(c->WithType(t)->WithNullable(true));
+                           auto field = c->WithName(path.back())->WithType(t)->WithNullable(true);
+                           ARROW_ASSIGN_OR_RAISE(auto as_struct,
+                                                 AddNestedField(arrow::struct_((*schema)->fields()), path, 0, field, uri));
+                           *schema = arrow::schema(as_struct->fields(), (*schema)->metadata());
                          }
-                         *schema = arrow::schema(fields);
                          if (snap->column_mapping_mode() != ColumnMappingMode::kNone) {
                            int64_t max_id = std::atoll(md->configuration["delta.columnMapping.maxColumnId"].c_str());
                            *schema = AssignColumnMapping(**schema, &max_id, false);
@@ -147,36 +226,74 @@ arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& f
   return AlterMetadata(uri, "RENAME COLUMN", {{"oldColumnPath", Json(from)}, {"newColumnPath", Json(to)}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "RENAME COLUMN"));
-                         int idx = FindFieldIndex(**schema, from);
-                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", from, " is not in ", uri);
-                         if (FindFieldIndex(**schema, to) >= 0) {
-                           return DELTA_ERROR(kSchemaMismatch, "column ", to, " already exists in ", uri);
+                         const auto path = SplitPath(from);
+                         if (auto dependent = DependentExpression(*md, **schema, path); !dependent.empty()) {
+                           return DELTA_ERROR(kUnsupportedFeature, "cannot rename column ", from, ": ", dependent,
+                                              " uses it (drop that first)");
                          }
-                         const std::string old_name = (*schema)->field(idx)->name();
-                         ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->SetField(idx, (*schema)->field(idx)->WithName(to)));
-                         for (auto& pc : md->partition_columns) {
-                           if (pc == old_name) pc = to;
+                         std::string old_name;
+                         ARROW_ASSIGN_OR_RAISE(
+                             auto fields,
+                             EditFieldList((*schema)->fields(), path, 0, from, uri,
+                                           [&](arrow::FieldVector* list, int idx) -> arrow::Status {
+                                             if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", from, " is not in ", uri);
+                                             if (FindFieldIndex(*arrow::schema(*list), to) >= 0) {
+                                               std::string full = to;
+                                               for (size_t j = path.size() - 1; j-- > 0;) full = path[j] + "." + full;
+                                               return DELTA_ERROR(kSchemaMismatch, "column ", full, " already exists in ", uri);
+                                             }
+                                             old_name = (*list)[idx]->name();
+                                             (*list)[idx] = (*list)[idx]->WithName(to);
+                                             return arrow::Status::OK();
+                                           }));
+                         *schema = arrow::schema(fields, (*schema)->metadata());
+                         if (path.size() == 1) {
+                           for (auto& pc : md->partition_columns) {
+                             if (pc == old_name) pc = to;
+                           }
                          }
                          return arrow::Status::OK();
                        });
 }
 
 arrow::Result<int64_t> DropColumn(const std::string& uri, const std::string& column) {
-  return AlterMetadata(uri, "DROP COLUMNS", {{"columns", Json("[\"" + column + "\"]")}},
+  return DropColumns(uri, {column});
+}
+
+arrow::Result<int64_t> DropColumns(const std::string& uri, const std::vector<std::string>& columns) {
+  return AlterMetadata(uri, "DROP COLUMNS", {{"columns", Json(nlohmann::json(columns).dump())}},
                        [&](const std::shared_ptr<const Snapshot>& snap, Metadata* md, std::shared_ptr<arrow::Schema>* schema) -> arrow::Status {
                          ARROW_RETURN_NOT_OK(RequireColumnMapping(*snap, "DROP COLUMN"));
-                         int idx = FindFieldIndex(**schema, column);
-                         if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
-                         const std::string name = (*schema)->field(idx)->name();
-                         for (const auto& pc : md->partition_columns) {
-                           if (pc == name) {
-                             return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
+                         for (const auto& column : columns) {
+                           const auto path = SplitPath(column);
+                           if (auto dependent = DependentExpression(*md, **schema, path); !dependent.empty()) {
+                             return DELTA_ERROR(kUnsupportedFeature, "cannot drop column ", column, ": ", dependent,
+                                                " uses it (drop that first)");
                            }
+                           ARROW_ASSIGN_OR_RAISE(
+                               auto fields,
+                               EditFieldList((*schema)->fields(), path, 0, column, uri,
+                                             [&](arrow::FieldVector* list, int idx) -> arrow::Status {
+                                               if (idx < 0) return DELTA_ERROR(kInvalidArgument, "column ", column, " is not in ", uri);
+                                               const std::string name = (*list)[idx]->name();
+                                               if (path.size() == 1) {
+                                                 for (const auto& pc : md->partition_columns) {
+                                                   if (pc == name) {
+                                                     return DELTA_ERROR(kInvalidArgument, "cannot drop partition column ", name);
+                                                   }
+                                                 }
+                                                 if (list->size() == 1) {
+                                                   return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
+                                                 }
+                                               } else if (list->size() == 1) {
+                                                 return DELTA_ERROR(kInvalidArgument, "cannot drop ", column,
+                                                                    ": it is the only field of its struct");
+                                               }
+                                               list->erase(list->begin() + idx);
+                                               return arrow::Status::OK();
+                                             }));
+                           *schema = arrow::schema(fields, (*schema)->metadata());
                          }
-                         if ((*schema)->num_fields() == 1) {
-                           return DELTA_ERROR(kInvalidArgument, "cannot drop the only column of ", uri);
-                         }
-                         ARROW_ASSIGN_OR_RAISE(*schema, (*schema)->RemoveField(idx));
                          return arrow::Status::OK();
                        });
 }

@@ -3,7 +3,6 @@
 // positions in the whole text the caller tokenized.
 #include "ops/merge_parse.h"
 
-#include <cctype>
 #include <string>
 
 #include "delta/error.h"
@@ -16,19 +15,10 @@ using expr_internal::TokenKind;
 
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-class ClauseParser {
+class ClauseParser : private expr_internal::TokenCursor {
  public:
-  ClauseParser(const std::vector<Token>& tokens, size_t start) : tokens_(tokens), i_(start) {}
+  ClauseParser(const std::vector<Token>& tokens, size_t start)
+      : TokenCursor(tokens, start, "the end of the statement") {}
 
   arrow::Result<std::vector<MergeClause>> ParseClauses(size_t* end) {
     std::vector<MergeClause> clauses;
@@ -43,40 +33,6 @@ class ClauseParser {
 
  private:
   enum class Match { kMatched, kNotMatchedByTarget, kNotMatchedBySource };
-
-  const Token& Cur() const { return tokens_[i_]; }
-  static bool IsKeyword(const Token& t, std::string_view word) {
-    return t.kind == TokenKind::kIdentifier && EqualsIgnoreCase(t.text, word);
-  }
-  static bool IsSymbol(const Token& t, std::string_view sym) { return t.kind == TokenKind::kSymbol && t.text == sym; }
-  bool AcceptKeyword(std::string_view word) {
-    if (!IsKeyword(Cur(), word)) return false;
-    ++i_;
-    return true;
-  }
-  bool AcceptSymbol(std::string_view sym) {
-    if (!IsSymbol(Cur(), sym)) return false;
-    ++i_;
-    return true;
-  }
-  arrow::Status Expected(const std::string& what) const {
-    std::string msg = "expected " + what;
-    if (i_ > 0) msg += " after '" + tokens_[i_ - 1].raw + "'";
-    if (Cur().kind != TokenKind::kEnd) {
-      msg += ", found '" + Cur().raw + "'";
-    } else {
-      msg += ", found the end of the statement";
-    }
-    return DELTA_ERROR(kParseError, "at position ", Cur().position, ": ", msg);
-  }
-  arrow::Status ExpectKeyword(std::string_view word) {
-    if (AcceptKeyword(word)) return arrow::Status::OK();
-    return Expected(std::string(word));
-  }
-  arrow::Status ExpectSymbol(std::string_view sym) {
-    if (AcceptSymbol(sym)) return arrow::Status::OK();
-    return Expected("'" + std::string(sym) + "'");
-  }
 
   arrow::Result<ExprPtr> Expression(const std::string& what) {
     if (Cur().kind == TokenKind::kEnd || IsKeyword(Cur(), "THEN") || IsKeyword(Cur(), "WHEN")) {
@@ -196,8 +152,6 @@ class ClauseParser {
     return clause;
   }
 
-  const std::vector<Token>& tokens_;
-  size_t i_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "delta/error.h"
 #include "delta/schema.h"
+#include "schema/schema_ddl.h"
 #include "util/strings.h"
 
 namespace delta {
@@ -40,16 +41,17 @@ class DdlParser {
     return pos_ >= s_.size();
   }
   size_t pos() const { return pos_; }
+  // The last error's offset and "expected ..." text (schema_internal::DdlError).
+  const schema_internal::DdlError& last_error() const { return last_error_; }
+  arrow::Status Error(const std::string& what) {
+    last_error_ = {pos_, what};
+    return DELTA_ERROR(kParseError, "at position ", pos_ + 1, " of the column list: expected ", what);
+  }
 
- private:
   char Peek() const { return s_[pos_]; }
   void Skip() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
-  arrow::Status Error(const std::string& what) {
-    return DELTA_ERROR(kParseError, "at position ", pos_ + 1, " of the column list: expected ", what);
-  }
-
   arrow::Result<std::string> Name() {
     Skip();
     if (pos_ < s_.size() && s_[pos_] == '`') {
@@ -129,6 +131,11 @@ class DdlParser {
 
   arrow::Result<std::shared_ptr<arrow::Field>> Column(bool nested) {
     ARROW_ASSIGN_OR_RAISE(auto name, Name());
+    return ColumnBody(name, nested);
+  }
+
+  // A column's type and options, after its name.
+  arrow::Result<std::shared_ptr<arrow::Field>> ColumnBody(const std::string& name, bool nested) {
     Skip();
     if (nested && pos_ < s_.size() && s_[pos_] == ':') ++pos_;
     ARROW_ASSIGN_OR_RAISE(auto type, Type());
@@ -193,6 +200,7 @@ class DdlParser {
 
   std::string_view s_;
   size_t pos_ = 0;
+  schema_internal::DdlError last_error_;
 };
 
 }  // namespace
@@ -216,3 +224,24 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ParseSchemaDdl(std::string_view dd
 }
 
 }  // namespace delta
+
+namespace delta::schema_internal {
+
+arrow::Result<std::shared_ptr<arrow::Field>> ParseColumnDefinition(const std::string& name, std::string_view text,
+                                                                   DdlError* error) {
+  DdlParser p(text);
+  auto field = p.ColumnBody(name, /*nested=*/false);
+  if (field.ok() && !p.AtEnd()) field = p.Error("the end of the column definition");
+  if (!field.ok()) *error = p.last_error();
+  return field;
+}
+
+arrow::Result<std::shared_ptr<arrow::DataType>> ParseTypeDdl(std::string_view text, DdlError* error) {
+  DdlParser p(text);
+  auto type = p.Type();
+  if (type.ok() && !p.AtEnd()) type = p.Error("the end of the type");
+  if (!type.ok()) *error = p.last_error();
+  return type;
+}
+
+}  // namespace delta::schema_internal

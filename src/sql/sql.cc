@@ -17,6 +17,7 @@
 
 #include "delta/error.h"
 #include "delta/expression.h"
+#include "delta/operations/alter.h"
 #include "delta/operations/delete.h"
 #include "delta/operations/merge.h"
 #include "delta/operations/optimize.h"
@@ -30,7 +31,9 @@
 #include "expr/lexer.h"
 #include "expr/parser_internal.h"
 #include "ops/merge_parse.h"
+#include "schema/schema_ddl.h"
 #include "util/compute_init.h"
+#include "util/strings.h"
 
 namespace delta::sql {
 
@@ -38,14 +41,6 @@ using expr_internal::Token;
 using expr_internal::TokenKind;
 
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 std::string Upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -71,43 +66,39 @@ struct Ref {
   std::optional<std::string> timestamp;
 };
 
-class Parser {
+class Parser : public expr_internal::TokenCursor {
  public:
-  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), tokens_(std::move(tokens)) {}
+  // `tokens` must outlive the parser.
+  Parser(std::string_view text, const std::vector<Token>& tokens)
+      : TokenCursor(tokens, 0, "the end of the statement"), text_(text) {}
 
-  const Token& Cur() const { return tokens_[i_]; }
-  const Token& At(size_t k) const { return tokens_[std::min(k, tokens_.size() - 1)]; }
-  size_t index() const { return i_; }
-  bool AtEnd() const { return Cur().kind == TokenKind::kEnd; }
-  bool IsKeyword(std::string_view w, size_t ahead = 0) const {
-    const Token& t = At(i_ + ahead);
-    return t.kind == TokenKind::kIdentifier && EqualsIgnoreCase(t.text, w);
-  }
-  bool IsSymbol(std::string_view s) const { return Cur().kind == TokenKind::kSymbol && Cur().text == s; }
-  bool Accept(std::string_view w) {
-    if (!IsKeyword(w)) return false;
-    ++i_;
-    return true;
-  }
-  bool AcceptSymbol(std::string_view s) {
-    if (!IsSymbol(s)) return false;
-    ++i_;
-    return true;
-  }
-  arrow::Status Expected(const std::string& what) const {
-    std::string msg = "expected " + what;
-    if (i_ > 0) msg += " after '" + tokens_[i_ - 1].raw + "'";
-    msg += AtEnd() ? ", found the end of the statement" : ", found '" + Cur().raw + "'";
-    return DELTA_ERROR(kParseError, "at position ", Cur().position, ": ", msg);
-  }
-  arrow::Status Expect(std::string_view w) { return Accept(w) ? arrow::Status::OK() : Expected(std::string(w)); }
-  arrow::Status ExpectSymbol(std::string_view s) {
-    return AcceptSymbol(s) ? arrow::Status::OK() : Expected("'" + std::string(s) + "'");
-  }
   arrow::Status ExpectEnd() const {
     if (AtEnd()) return arrow::Status::OK();
     return DELTA_ERROR(kParseError, "at position ", Cur().position, ": expected the end of the statement after '",
                        tokens_[i_ - 1].raw, "', found '", Cur().raw, "'");
+  }
+
+  // A failure reported by a parser of a token range's text (the column-definition parser):
+  // `offset` bytes into the text that starts at tokens[from], expecting `what`.
+  arrow::Status ExpectedInText(size_t from, size_t offset, const std::string& what) const {
+    const size_t begin = ByteOffset(text_, tokens_[from].position);
+    size_t position = tokens_[from].position;
+    for (size_t b = begin; b < begin + offset && b < text_.size(); ++b) {
+      if ((static_cast<unsigned char>(text_[b]) & 0xC0) != 0x80) ++position;
+    }
+    // The column-list parser may already say what it found ("a type name (...), not 'x'").
+    const size_t said = what.find(", not '");
+    std::string msg = "expected " + what.substr(0, said);
+    std::string found = said == std::string::npos ? "" : what.substr(said);
+    for (size_t k = from; k < tokens_.size(); ++k) {
+      if (tokens_[k].position != position) continue;
+      if (k > 0) msg += " after '" + tokens_[k - 1].raw + "'";
+      if (said == std::string::npos) {
+        found = tokens_[k].kind == TokenKind::kEnd ? ", found the end of the statement" : ", found '" + tokens_[k].raw + "'";
+      }
+      break;
+    }
+    return DELTA_ERROR(kParseError, "at position ", position, ": ", msg, found);
   }
 
   arrow::Result<ExprPtr> Expression(const std::string& what) {
@@ -155,10 +146,10 @@ class Parser {
     i_ += 3;
     if (time_travel) {
       if (IsKeyword("VERSION") || IsKeyword("TIMESTAMP")) {
-        const bool version = Accept("VERSION");
+        const bool version = AcceptKeyword("VERSION");
         if (!version) ++i_;
-        ARROW_RETURN_NOT_OK(Expect("AS"));
-        ARROW_RETURN_NOT_OK(Expect("OF"));
+        ARROW_RETURN_NOT_OK(ExpectKeyword("AS"));
+        ARROW_RETURN_NOT_OK(ExpectKeyword("OF"));
         if (version) {
           ARROW_ASSIGN_OR_RAISE(r.version, Integer("a version number"));
         } else {
@@ -171,7 +162,7 @@ class Parser {
 
   // [AS] alias, unless the next word is one of `stop`.
   std::optional<std::string> Alias(std::initializer_list<std::string_view> stop) {
-    const bool as = Accept("AS");
+    const bool as = AcceptKeyword("AS");
     if (Cur().kind == TokenKind::kQuotedIdentifier) return tokens_[i_++].text;
     if (Cur().kind != TokenKind::kIdentifier) return std::nullopt;
     if (!as) {
@@ -190,12 +181,9 @@ class Parser {
   }
 
   const std::vector<Token>& tokens() const { return tokens_; }
-  void set_index(size_t i) { i_ = i; }
 
  private:
   std::string_view text_;
-  std::vector<Token> tokens_;
-  size_t i_ = 0;
 };
 
 // ---- results ----
@@ -239,7 +227,7 @@ ExprPtr StripAlias(const ExprPtr& e, const std::optional<std::string>& alias) {
   switch (e->kind()) {
     case Expr::Kind::kColumn: {
       const auto& path = e->column();
-      if (path.size() >= 2 && EqualsIgnoreCase(path[0], *alias)) {
+      if (path.size() >= 2 && util::EqualsIgnoreCase(path[0], *alias)) {
         return Expr::Column(std::vector<std::string>(path.begin() + 1, path.end()));
       }
       return e;
@@ -353,14 +341,14 @@ arrow::Result<StatementResult> Select(Parser& p, const SqlOptions& options) {
       columns.push_back(std::move(c));
     } while (p.AcceptSymbol(","));
   }
-  ARROW_RETURN_NOT_OK(p.Expect("FROM"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("FROM"));
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(false, true));
   ExprPtr where;
   std::optional<int64_t> limit;
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(where, p.Expression("a condition"));
   }
-  if (p.Accept("LIMIT")) {
+  if (p.AcceptKeyword("LIMIT")) {
     ARROW_ASSIGN_OR_RAISE(limit, p.Integer("a row count"));
   }
   ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -395,11 +383,11 @@ arrow::Result<StatementResult> Select(Parser& p, const SqlOptions& options) {
 }
 
 arrow::Result<StatementResult> Delete(Parser& p) {
-  ARROW_RETURN_NOT_OK(p.Expect("FROM"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("FROM"));
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   auto alias = p.Alias({"WHERE"});
   DeleteOptions o;
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(o.predicate, p.Expression("a condition"));
   }
   ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -411,12 +399,12 @@ arrow::Result<StatementResult> Delete(Parser& p) {
 arrow::Result<StatementResult> Update(Parser& p) {
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   auto alias = p.Alias({"SET"});
-  ARROW_RETURN_NOT_OK(p.Expect("SET"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("SET"));
   UpdateOptions o;
   do {
     ARROW_ASSIGN_OR_RAISE(auto column, p.Name("a column name"));
     if (p.AcceptSymbol(".")) {
-      if (!alias || !EqualsIgnoreCase(column, *alias)) {
+      if (!alias || !util::EqualsIgnoreCase(column, *alias)) {
         return DELTA_ERROR(kParseError, "at position ", p.At(p.index() - 2).position,
                            ": UPDATE sets top-level columns (or alias.column), found '", column, ".'");
       }
@@ -426,7 +414,7 @@ arrow::Result<StatementResult> Update(Parser& p) {
     ARROW_ASSIGN_OR_RAISE(auto value, p.Expression("an expression for column '" + column + "'"));
     o.assignments.emplace_back(column, StripAlias(value, alias));
   } while (p.AcceptSymbol(","));
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(o.predicate, p.Expression("a condition"));
   }
   ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -436,13 +424,13 @@ arrow::Result<StatementResult> Update(Parser& p) {
 }
 
 arrow::Result<StatementResult> MergeInto(Parser& p, const SqlOptions& options) {
-  ARROW_RETURN_NOT_OK(p.Expect("INTO"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("INTO"));
   ARROW_ASSIGN_OR_RAISE(auto target, p.Reference(true, false));
   auto target_alias = p.Alias({"USING"});
-  ARROW_RETURN_NOT_OK(p.Expect("USING"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("USING"));
   ARROW_ASSIGN_OR_RAISE(auto source, p.Reference(false, true));
   auto source_alias = p.Alias({"ON"});
-  ARROW_RETURN_NOT_OK(p.Expect("ON"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("ON"));
   MergeOptions o;
   ARROW_ASSIGN_OR_RAISE(o.condition, p.Expression("the merge condition"));
   size_t i = p.index();
@@ -464,12 +452,12 @@ arrow::Result<StatementResult> MergeInto(Parser& p, const SqlOptions& options) {
 
 arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
   WriteOptions wo;
-  if (p.Accept("OVERWRITE")) {
+  if (p.AcceptKeyword("OVERWRITE")) {
     wo.mode = WriteMode::kOverwrite;
-    p.Accept("TABLE");
+    p.AcceptKeyword("TABLE");
   } else {
-    ARROW_RETURN_NOT_OK(p.Expect("INTO"));
-    p.Accept("TABLE");
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("INTO"));
+    p.AcceptKeyword("TABLE");
   }
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   ARROW_ASSIGN_OR_RAISE(auto schema, TableSchema(ref.path));
@@ -484,13 +472,13 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
     } while (p.AcceptSymbol(","));
     ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
   }
-  if (p.Accept("REPLACE")) {
-    ARROW_RETURN_NOT_OK(p.Expect("WHERE"));
+  if (p.AcceptKeyword("REPLACE")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("WHERE"));
     ARROW_ASSIGN_OR_RAISE(wo.replace_where, p.Expression("a condition"));
     wo.mode = WriteMode::kOverwrite;
   }
   std::shared_ptr<arrow::RecordBatchReader> data;
-  if (p.Accept("VALUES")) {
+  if (p.AcceptKeyword("VALUES")) {
     if (columns.empty()) {
       for (const auto& f : schema->fields()) columns.push_back(f->name());
     }
@@ -532,12 +520,12 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
     auto table = arrow::Table::Make(arrow::schema(fields), arrays, static_cast<int64_t>(rows.size()));
     data = std::make_shared<arrow::TableBatchReader>(table);
   } else {
-    ARROW_RETURN_NOT_OK(p.Expect("SELECT"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("SELECT"));
     if (!p.AcceptSymbol("*")) return p.Expected("'*' (INSERT ... SELECT * FROM <source>)");
-    ARROW_RETURN_NOT_OK(p.Expect("FROM"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("FROM"));
     ARROW_ASSIGN_OR_RAISE(auto source, p.Reference(false, true));
     ExprPtr where;
-    if (p.Accept("WHERE")) {
+    if (p.AcceptKeyword("WHERE")) {
       ARROW_ASSIGN_OR_RAISE(where, p.Expression("a condition"));
     }
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -548,12 +536,14 @@ arrow::Result<StatementResult> Insert(Parser& p, const SqlOptions& options) {
                                                {"num_inserted_rows", m.num_output_rows}})};
 }
 
+arrow::Result<std::map<std::string, std::string>> PropertyList(Parser& p, bool with_values);
+
 arrow::Result<StatementResult> Create(Parser& p) {
-  ARROW_RETURN_NOT_OK(p.Expect("TABLE"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("TABLE"));
   bool if_not_exists = false;
-  if (p.Accept("IF")) {
-    ARROW_RETURN_NOT_OK(p.Expect("NOT"));
-    ARROW_RETURN_NOT_OK(p.Expect("EXISTS"));
+  if (p.AcceptKeyword("IF")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("NOT"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("EXISTS"));
     if_not_exists = true;
   }
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
@@ -575,32 +565,26 @@ arrow::Result<StatementResult> Create(Parser& p) {
                        schema.status().message());
   }
   WriteOptions wo;
-  if (p.Accept("USING")) {
+  if (p.AcceptKeyword("USING")) {
     ARROW_ASSIGN_OR_RAISE(auto fmt, p.Name("DELTA"));
-    if (!EqualsIgnoreCase(fmt, "delta")) {
+    if (!util::EqualsIgnoreCase(fmt, "delta")) {
       return DELTA_ERROR(kParseError, "at position ", p.At(p.index() - 1).position, ": only USING DELTA tables, found '",
                          fmt, "'");
     }
   }
   while (!p.AtEnd()) {
-    if (p.Accept("PARTITIONED")) {
-      ARROW_RETURN_NOT_OK(p.Expect("BY"));
+    if (p.AcceptKeyword("PARTITIONED")) {
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("BY"));
       ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
       do {
         ARROW_ASSIGN_OR_RAISE(auto c, p.Name("a partition column"));
         wo.partition_by.push_back(std::move(c));
       } while (p.AcceptSymbol(","));
       ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
-    } else if (p.Accept("TBLPROPERTIES")) {
-      ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
-      do {
-        ARROW_ASSIGN_OR_RAISE(auto k, p.String("a property name string"));
-        ARROW_RETURN_NOT_OK(p.ExpectSymbol("="));
-        ARROW_ASSIGN_OR_RAISE(auto v, p.String("a property value string"));
-        wo.configuration[k] = v;
-      } while (p.AcceptSymbol(","));
-      ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
-    } else if (p.Accept("COMMENT")) {
+    } else if (p.AcceptKeyword("TBLPROPERTIES")) {
+      ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/true));
+      for (auto& [k, v] : props) wo.configuration[k] = std::move(v);
+    } else if (p.AcceptKeyword("COMMENT")) {
       ARROW_ASSIGN_OR_RAISE(auto d, p.String("a comment string"));
       wo.description = d;
     } else {
@@ -613,10 +597,10 @@ arrow::Result<StatementResult> Create(Parser& p) {
 }
 
 arrow::Result<StatementResult> Describe(Parser& p) {
-  if (p.Accept("HISTORY")) {
+  if (p.AcceptKeyword("HISTORY")) {
     ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
     std::optional<int64_t> limit;
-    if (p.Accept("LIMIT")) {
+    if (p.AcceptKeyword("LIMIT")) {
       ARROW_ASSIGN_OR_RAISE(limit, p.Integer("a row count"));
     }
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
@@ -643,7 +627,7 @@ arrow::Result<StatementResult> Describe(Parser& p) {
     }
     return StatementResult{"DESCRIBE HISTORY", t};
   }
-  if (p.Accept("DETAIL")) {
+  if (p.AcceptKeyword("DETAIL")) {
     ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
     ARROW_RETURN_NOT_OK(p.ExpectEnd());
     ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(ref));
@@ -674,17 +658,17 @@ arrow::Result<StatementResult> Describe(Parser& p) {
 }
 
 arrow::Result<StatementResult> RestoreStatement(Parser& p) {
-  p.Accept("TABLE");
+  p.AcceptKeyword("TABLE");
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
-  ARROW_RETURN_NOT_OK(p.Expect("TO"));
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("TO"));
   RestoreOptions o;
-  if (p.Accept("VERSION")) {
-    ARROW_RETURN_NOT_OK(p.Expect("AS"));
-    ARROW_RETURN_NOT_OK(p.Expect("OF"));
+  if (p.AcceptKeyword("VERSION")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("AS"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("OF"));
     ARROW_ASSIGN_OR_RAISE(o.version, p.Integer("a version number"));
-  } else if (p.Accept("TIMESTAMP")) {
-    ARROW_RETURN_NOT_OK(p.Expect("AS"));
-    ARROW_RETURN_NOT_OK(p.Expect("OF"));
+  } else if (p.AcceptKeyword("TIMESTAMP")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("AS"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("OF"));
     ARROW_ASSIGN_OR_RAISE(auto ts, p.String("a timestamp string"));
     ARROW_ASSIGN_OR_RAISE(o.timestamp_ms, ParseTimestampMs(ts));
   } else {
@@ -703,11 +687,11 @@ arrow::Result<StatementResult> RestoreStatement(Parser& p) {
 arrow::Result<StatementResult> OptimizeStatement(Parser& p) {
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   OptimizeOptions o;
-  if (p.Accept("WHERE")) {
+  if (p.AcceptKeyword("WHERE")) {
     ARROW_ASSIGN_OR_RAISE(o.where, p.Expression("a condition on partition columns"));
   }
-  if (p.Accept("ZORDER")) {
-    ARROW_RETURN_NOT_OK(p.Expect("BY"));
+  if (p.AcceptKeyword("ZORDER")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("BY"));
     const bool paren = p.AcceptSymbol("(");
     do {
       ARROW_ASSIGN_OR_RAISE(auto c, p.Name("a column name"));
@@ -729,7 +713,7 @@ arrow::Result<StatementResult> VacuumStatement(Parser& p) {
   ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
   VacuumOptions o;
   while (!p.AtEnd()) {
-    if (p.Accept("RETAIN")) {
+    if (p.AcceptKeyword("RETAIN")) {
       if (p.Cur().kind != TokenKind::kNumber) return p.Expected("a number of hours");
       try {
         o.retention_hours = std::stod(p.Cur().text);
@@ -737,13 +721,13 @@ arrow::Result<StatementResult> VacuumStatement(Parser& p) {
         return p.Expected("a number of hours");
       }
       p.set_index(p.index() + 1);
-      ARROW_RETURN_NOT_OK(p.Expect("HOURS"));
-    } else if (p.Accept("DRY")) {
-      ARROW_RETURN_NOT_OK(p.Expect("RUN"));
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("HOURS"));
+    } else if (p.AcceptKeyword("DRY")) {
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("RUN"));
       o.dry_run = true;
-    } else if (p.Accept("LITE")) {
+    } else if (p.AcceptKeyword("LITE")) {
       o.mode = VacuumMode::kLite;
-    } else if (p.Accept("FULL")) {
+    } else if (p.AcceptKeyword("FULL")) {
       o.mode = VacuumMode::kFull;
     } else {
       return p.Expected("RETAIN, DRY RUN, LITE, FULL or the end of the statement");
@@ -761,6 +745,202 @@ arrow::Result<StatementResult> VacuumStatement(Parser& p) {
   return StatementResult{"VACUUM", MetricsRow({{"numDeletedFiles", m.num_deleted_files},
                                                {"sizeOfDeletedData", m.size_of_data_to_delete},
                                                {"numVacuumedDirectories", m.num_vacuumed_directories}})};
+}
+
+
+// ---- ALTER TABLE ----
+
+// ('k' = 'v', ...) as Spark accepts it: keys quoted or dotted identifiers (delta.appendOnly),
+// values quoted, numbers or booleans, '=' optional.
+arrow::Result<std::map<std::string, std::string>> PropertyList(Parser& p, bool with_values) {
+  std::map<std::string, std::string> out;
+  ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
+  do {
+    std::string key;
+    if (p.Cur().kind == TokenKind::kString) {
+      ARROW_ASSIGN_OR_RAISE(key, p.String("a property name"));
+    } else {
+      do {
+        ARROW_ASSIGN_OR_RAISE(auto part, p.Name("a property name ('name' or a.b)"));
+        key += (key.empty() ? "" : ".") + part;
+      } while (p.AcceptSymbol("."));
+    }
+    std::string value;
+    if (with_values) {
+      p.AcceptSymbol("=");
+      const bool minus = p.AcceptSymbol("-");
+      if (p.Cur().kind == TokenKind::kString && !minus) {
+        ARROW_ASSIGN_OR_RAISE(value, p.String("a property value"));
+      } else if (p.Cur().kind == TokenKind::kNumber) {
+        value = (minus ? "-" : "") + p.Cur().text;
+        p.set_index(p.index() + 1);
+      } else if (!minus && (p.IsKeyword("TRUE") || p.IsKeyword("FALSE"))) {
+        value = p.IsKeyword("TRUE") ? "true" : "false";
+        p.set_index(p.index() + 1);
+      } else {
+        return p.Expected("a property value (a string, number, TRUE or FALSE) for '" + key + "'");
+      }
+    }
+    out[key] = value;
+  } while (p.AcceptSymbol(","));
+  ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+  return out;
+}
+
+// A column name, possibly a dotted path into structs (a.b.c).
+arrow::Result<std::vector<std::string>> ColumnPath(Parser& p, const std::string& what) {
+  std::vector<std::string> parts;
+  do {
+    ARROW_ASSIGN_OR_RAISE(auto part, p.Name(what));
+    parts.push_back(std::move(part));
+  } while (p.AcceptSymbol("."));
+  return parts;
+}
+
+// The path as the ALTER operations read it: parts joined with '.', a part that has a '.' in it
+// back-quoted.
+std::string JoinPath(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += '.';
+    out += part.find('.') == std::string::npos ? part : "`" + part + "`";
+  }
+  return out;
+}
+
+// name TYPE [NOT NULL] [COMMENT '...'], ... — the type and options of each column are handed to
+// the column-list parser CREATE TABLE uses (delta::ParseSchemaDdl's), errors mapped back to
+// positions in the statement.
+arrow::Result<arrow::FieldVector> ColumnDefinitions(Parser& p) {
+  arrow::FieldVector out;
+  do {
+    ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
+    const size_t start = p.index();
+    int depth = 0;
+    while (!p.AtEnd()) {
+      if (p.IsSymbol("(") || p.IsSymbol("<")) {
+        ++depth;
+      } else if (p.IsSymbol(")") || p.IsSymbol(">")) {
+        if (depth == 0) break;
+        --depth;
+      } else if (p.IsSymbol(",") && depth == 0) {
+        break;
+      }
+      p.set_index(p.index() + 1);
+    }
+    if (p.index() == start) return p.Expected("a type for column " + JoinPath(path));
+    const std::string text = p.TextBetween(start, p.index());
+    schema_internal::DdlError error;
+    auto field = schema_internal::ParseColumnDefinition(JoinPath(path), text, &error);
+    if (!field.ok()) return p.ExpectedInText(start, error.offset, error.expected);
+    if (!(*field)->nullable()) {
+      return DELTA_ERROR(kUnsupportedFeature, "at position ", p.At(start).position, ": column ", JoinPath(path),
+                         " cannot be NOT NULL: the table's existing rows have no value for it");
+    }
+    out.push_back(*field);
+  } while (p.AcceptSymbol(","));
+  return out;
+}
+
+StatementResult Committed(int64_t version) {
+  return StatementResult{"ALTER TABLE", MetricsRow({{"version", version}})};
+}
+
+arrow::Result<StatementResult> Alter(Parser& p) {
+  ARROW_RETURN_NOT_OK(p.ExpectKeyword("TABLE"));
+  ARROW_ASSIGN_OR_RAISE(auto ref, p.Reference(true, false));
+  const std::string& uri = ref.path;
+  if (p.AcceptKeyword("ADD")) {
+    if (p.AcceptKeyword("CONSTRAINT")) {
+      ARROW_ASSIGN_OR_RAISE(auto name, p.Name("a constraint name"));
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("CHECK"));
+      ARROW_RETURN_NOT_OK(p.ExpectSymbol("("));
+      const size_t start = p.index();
+      ARROW_RETURN_NOT_OK(p.Expression("a condition").status());
+      const size_t end = p.index();
+      ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+      ARROW_RETURN_NOT_OK(p.ExpectEnd());
+      std::string text = p.TextBetween(start, end);
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+      ARROW_ASSIGN_OR_RAISE(auto v, AddConstraint(uri, name, text));
+      return Committed(v);
+    }
+    if (!p.AcceptKeyword("COLUMNS") && !p.AcceptKeyword("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
+    const bool paren = p.AcceptSymbol("(");
+    ARROW_ASSIGN_OR_RAISE(auto fields, ColumnDefinitions(p));
+    if (paren) ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, AddColumns(uri, fields));
+    return Committed(v);
+  }
+  if (p.AcceptKeyword("DROP")) {
+    if (p.AcceptKeyword("CONSTRAINT")) {
+      bool if_exists = false;
+      if (p.IsKeyword("IF") && p.IsKeyword("EXISTS", 1)) {
+        p.set_index(p.index() + 2);
+        if_exists = true;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto name, p.Name("a constraint name"));
+      ARROW_RETURN_NOT_OK(p.ExpectEnd());
+      ARROW_ASSIGN_OR_RAISE(auto v, DropConstraint(uri, name, if_exists));
+      return Committed(v);
+    }
+    if (!p.AcceptKeyword("COLUMNS") && !p.AcceptKeyword("COLUMN")) return p.Expected("COLUMN, COLUMNS or CONSTRAINT");
+    const bool paren = p.AcceptSymbol("(");
+    std::vector<std::string> columns;
+    do {
+      ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
+      columns.push_back(JoinPath(path));
+    } while (p.AcceptSymbol(","));
+    if (paren) ARROW_RETURN_NOT_OK(p.ExpectSymbol(")"));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, DropColumns(uri, columns));
+    return Committed(v);
+  }
+  if (p.AcceptKeyword("RENAME")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("COLUMN"));
+    ARROW_ASSIGN_OR_RAISE(auto from, ColumnPath(p, "a column name"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TO"));
+    ARROW_ASSIGN_OR_RAISE(auto to, p.Name("the new column name"));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, RenameColumn(uri, JoinPath(from), to));
+    return Committed(v);
+  }
+  if (p.AcceptKeyword("SET")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TBLPROPERTIES"));
+    ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/true));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    ARROW_ASSIGN_OR_RAISE(auto v, SetProperties(uri, props));
+    return Committed(v);
+  }
+  if (p.AcceptKeyword("UNSET")) {
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TBLPROPERTIES"));
+    bool if_exists = false;
+    if (p.AcceptKeyword("IF")) {
+      ARROW_RETURN_NOT_OK(p.ExpectKeyword("EXISTS"));
+      if_exists = true;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto props, PropertyList(p, /*with_values=*/false));
+    ARROW_RETURN_NOT_OK(p.ExpectEnd());
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : props) keys.push_back(k);
+    ARROW_ASSIGN_OR_RAISE(auto v, UnsetProperties(uri, keys, if_exists));
+    return Committed(v);
+  }
+  if (p.AcceptKeyword("ALTER") || p.AcceptKeyword("CHANGE")) {
+    p.AcceptKeyword("COLUMN");
+    ARROW_ASSIGN_OR_RAISE(auto path, ColumnPath(p, "a column name"));
+    ARROW_RETURN_NOT_OK(p.ExpectKeyword("TYPE"));
+    const size_t start = p.index();
+    if (p.AtEnd()) return p.Expected("a type");
+    while (!p.AtEnd()) p.set_index(p.index() + 1);
+    schema_internal::DdlError error;
+    auto type = schema_internal::ParseTypeDdl(p.TextBetween(start, p.index()), &error);
+    if (!type.ok()) return p.ExpectedInText(start, error.offset, error.expected);
+    ARROW_ASSIGN_OR_RAISE(auto v, ChangeColumnType(uri, JoinPath(path), *type));
+    return Committed(v);
+  }
+  return p.Expected("ADD, DROP, RENAME COLUMN, SET TBLPROPERTIES, UNSET TBLPROPERTIES, ALTER COLUMN or CHANGE COLUMN");
 }
 
 }  // namespace
@@ -804,19 +984,21 @@ std::vector<std::string> SplitStatements(std::string_view script) {
 arrow::Result<StatementResult> Execute(std::string_view statement, const SqlOptions& options) {
   ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto tokens, expr_internal::Tokenize(statement));
-  Parser p(statement, std::move(tokens));
-  if (p.Accept("SELECT")) return Select(p, options);
-  if (p.Accept("DELETE")) return Delete(p);
-  if (p.Accept("UPDATE")) return Update(p);
-  if (p.Accept("MERGE")) return MergeInto(p, options);
-  if (p.Accept("INSERT")) return Insert(p, options);
-  if (p.Accept("CREATE")) return Create(p);
-  if (p.Accept("DESCRIBE") || p.Accept("DESC")) return Describe(p);
-  if (p.Accept("RESTORE")) return RestoreStatement(p);
-  if (p.Accept("OPTIMIZE")) return OptimizeStatement(p);
-  if (p.Accept("VACUUM")) return VacuumStatement(p);
+  Parser p(statement, tokens);
+  if (p.AcceptKeyword("SELECT")) return Select(p, options);
+  if (p.AcceptKeyword("DELETE")) return Delete(p);
+  if (p.AcceptKeyword("UPDATE")) return Update(p);
+  if (p.AcceptKeyword("MERGE")) return MergeInto(p, options);
+  if (p.AcceptKeyword("INSERT")) return Insert(p, options);
+  if (p.AcceptKeyword("CREATE")) return Create(p);
+  if (p.AcceptKeyword("DESCRIBE") || p.AcceptKeyword("DESC")) return Describe(p);
+  if (p.AcceptKeyword("RESTORE")) return RestoreStatement(p);
+  if (p.AcceptKeyword("OPTIMIZE")) return OptimizeStatement(p);
+  if (p.AcceptKeyword("VACUUM")) return VacuumStatement(p);
+  if (p.AcceptKeyword("ALTER")) return Alter(p);
   return p.Expected(
-      "a statement (SELECT, INSERT, UPDATE, DELETE, MERGE, CREATE TABLE, DESCRIBE, RESTORE, OPTIMIZE, VACUUM)");
+      "a statement (SELECT, INSERT, UPDATE, DELETE, MERGE, CREATE TABLE, ALTER TABLE, DESCRIBE, RESTORE, OPTIMIZE, "
+      "VACUUM)");
 }
 
 }  // namespace delta::sql

@@ -1,9 +1,12 @@
 // ALTER TABLE: schema and property changes committed as a new metaData action (and a protocol
 // upgrade when a change needs one).
 //
-//  - AddColumns: new nullable columns (or nested fields "a.b") at the end.
-//  - RenameColumn / DropColumn: metadata-only with column mapping (name or id mode), as
-//    Delta requires; without it they fail with kUnsupportedFeature saying how to enable it.
+//  - AddColumns: new nullable columns at the end; a name "a.b" adds field b at the end of
+//    struct column a (a back-quoted part, "`a.b`", is one name with a dot in it).
+//  - RenameColumn / DropColumn(s): metadata-only with column mapping (name or id mode), as
+//    Delta requires; without it they fail with kUnsupportedFeature saying how to enable it. The
+//    column may be a struct field "a.b" (renamed / dropped inside struct a). A column that a
+//    CHECK constraint or a generated column reads is refused (kUnsupportedFeature naming it).
 //  - SetProperties / UnsetProperties: table properties; enabling
 //    delta.columnMapping.mode=name on an existing table assigns ids and physical names equal
 //    to the current names (existing files stay readable) and upgrades the protocol.
@@ -35,6 +38,9 @@ namespace delta {
 arrow::Result<int64_t> AddColumns(const std::string& uri, const arrow::FieldVector& columns);
 arrow::Result<int64_t> RenameColumn(const std::string& uri, const std::string& from, const std::string& to);
 arrow::Result<int64_t> DropColumn(const std::string& uri, const std::string& column);
+/// Drops several columns or struct fields in one commit (SQL's DROP COLUMNS (a, b)); nothing
+/// is dropped if one of them is unknown (kInvalidArgument naming it) or a partition column.
+arrow::Result<int64_t> DropColumns(const std::string& uri, const std::vector<std::string>& columns);
 arrow::Result<int64_t> SetProperties(const std::string& uri, const std::map<std::string, std::string>& properties);
 arrow::Result<int64_t> UnsetProperties(const std::string& uri, const std::vector<std::string>& keys,
                                        bool if_exists = false);
