@@ -23,6 +23,7 @@
 #include <arrow/compute/api.h>
 #include <arrow/compute/row/grouper.h>
 #include <arrow/table.h>
+#include <arrow/util/bit_util.h>
 #include <arrow/util/key_value_metadata.h>
 #include <nlohmann/json.hpp>
 
@@ -557,18 +558,15 @@ class MergeRun {
     }
     // One file at a time. (Decoding the next file in the background was measured slower on 2
     // cores, where the writer's encoders already use the second one, and cost a file of memory.)
-    for (const auto* f : todo) {
-      const auto read_start = std::chrono::steady_clock::now();
-      ARROW_ASSIGN_OR_RAISE(auto rows, ReadFile(*f));
-      scan_ms_ += ops::MsSince(read_start);
-      ARROW_RETURN_NOT_OK(ProcessFile(*f, std::move(rows)));
-    }
+    all_columns_.resize(static_cast<size_t>(target_schema_->num_fields()));
+    std::iota(all_columns_.begin(), all_columns_.end(), 0);
+    for (const auto* f : todo) ARROW_RETURN_NOT_OK(ProcessFile(*f));
     if (has_not_matched_) ARROW_RETURN_NOT_OK(InsertUnmatched());
     m_.num_target_rows_updated = m_.num_target_rows_matched_updated + m_.num_target_rows_not_matched_by_source_updated;
     m_.num_target_rows_deleted = m_.num_target_rows_matched_deleted + m_.num_target_rows_not_matched_by_source_deleted;
     m_.num_output_rows = m_.num_target_rows_inserted + m_.num_target_rows_updated + m_.num_copied_rows;
-    m_.scan_time_ms = scan_ms_;
-    m_.rewrite_time_ms = rewrite_ms_;
+    m_.scan_time_ms = scan_ms_ - copy_ms_;
+    m_.rewrite_time_ms = rewrite_ms_ + copy_ms_;
     std::map<std::string, std::string> params{
         // Spark: a JSON list of the condition's text, like DELETE's and UPDATE's predicate.
         {"predicate", nlohmann::json(nlohmann::json::array({options_.condition->ToString()}).dump()).dump()},
@@ -951,10 +949,6 @@ class MergeRun {
     return k != sorted_keys_->end() && *k <= max;
   }
 
-  arrow::Result<ops::FileRows> ReadFile(const AddFile& f) const {
-    return insert_only_ || narrow_read_ ? w_->ReadColumns(f, read_columns_) : w_->Read(f);
-  }
-
   // Probes one batch of a target file: the matched pairs (target row in the batch, source
   // row) after the residual, in target-row order, and the eval batch of those pairs.
   arrow::Status Probe(const BatchPtr& target, const std::vector<uint8_t>& dead, std::vector<int64_t>* pt,
@@ -1022,100 +1016,133 @@ class MergeRun {
     return dead;
   }
 
-  // One target file, batch by batch: matched pairs -> MATCHED clauses, unmatched live rows ->
-  // NOT MATCHED BY SOURCE clauses; then the file gets a deletion vector or is rewritten.
-  arrow::Status ProcessFile(const AddFile& f, ops::FileRows rows) {
+  // One target file, streamed batch by batch: matched pairs -> MATCHED clauses, unmatched live
+  // rows -> NOT MATCHED BY SOURCE clauses; then the file gets a deletion vector or is rewritten.
+  // A rewrite starts at the file's first changed row: the batches before it are held (they
+  // may turn out to be a file that keeps all its rows), the ones after it stream straight to
+  // the writer, so a file is never held whole once it is known to change.
+  arrow::Status ProcessFile(const AddFile& f) {
     const auto start = std::chrono::steady_clock::now();
+    const bool copy_rows = !insert_only_ && !w_->use_dvs();
+    std::vector<uint64_t> deleted;  // by the file's deletion vector
     std::vector<uint64_t> changed;  // file row indexes, sorted
-    int64_t offset = 0;
-    for (const auto& target : rows.batches) {
+    std::vector<std::pair<BatchPtr, int64_t>> held;
+    bool rewriting = false;
+    int64_t num_rows = 0;
+    const auto& columns = insert_only_ || narrow_read_ ? read_columns_ : all_columns_;
+    ARROW_RETURN_NOT_OK(w_->StreamColumns(f, columns, &deleted, [&](const BatchPtr& target, int64_t offset) {
       const int64_t n = target->num_rows();
-      auto dead = Dead(rows.deleted, offset, n);
-      std::vector<int64_t> pt, ps;
-      BatchPtr eval;
-      ARROW_RETURN_NOT_OK(Probe(target, dead, &pt, &ps, &eval));
-      for (auto s : ps) source_matched_[static_cast<size_t>(s)] = 1;
-      if (insert_only_) {
-        offset += n;
-        continue;
-      }
-      // Cardinality: pairs are in target-row order. As Spark: an error for any merge that is
-      // not insert-only, unless its one MATCHED clause is an unconditional DELETE.
-      bool multiple = false;
-      for (size_t i = 1; i < pt.size() && !multiple; ++i) multiple = pt[i] == pt[i - 1];
-      if (multiple) {
-        if (!one_unconditional_delete_) {
-          return DELTA_ERROR(kMergeCardinality, "MERGE: several source rows matched the same target row of ",
-                             f.path, ": the merge is ambiguous; make the source unique per ON key");
-        }
-        std::vector<int64_t> keep, pt2;
-        for (size_t i = 0; i < pt.size(); ++i) {
-          if (i == 0 || pt[i] != pt[i - 1]) {
-            keep.push_back(static_cast<int64_t>(i));
-            pt2.push_back(pt[i]);
-          }
-        }
-        pt.swap(pt2);
-        ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
-      }
-      std::vector<uint64_t> local;
-      if (has_matched_ && !pt.empty()) {
-        ARROW_ASSIGN_OR_RAISE(auto action, Choose(*eval, IsMatched));
-        ARROW_RETURN_NOT_OK(Apply(action, eval, target, pt, /*matched=*/true, &local));
-      }
-      if (has_nmbs_) {
-        std::vector<uint8_t> has_match(static_cast<size_t>(n), 0);
-        for (auto t : pt) has_match[static_cast<size_t>(t)] = 1;
-        std::vector<int64_t> unmatched;
-        for (int64_t i = 0; i < n; ++i) {
-          if (!dead[static_cast<size_t>(i)] && !has_match[static_cast<size_t>(i)]) unmatched.push_back(i);
-        }
-        if (!unmatched.empty()) {
-          ARROW_ASSIGN_OR_RAISE(auto ti, Indices(unmatched));
-          ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(target, ti, nullptr, static_cast<int64_t>(unmatched.size())));
-          ARROW_ASSIGN_OR_RAISE(auto action, Choose(*ev, IsNotMatchedBySource));
-          ARROW_RETURN_NOT_OK(Apply(action, ev, target, unmatched, /*matched=*/false, &local));
-        }
-      }
-      std::sort(local.begin(), local.end());
+      num_rows = offset + n;
+      auto dead = Dead(deleted, offset, n);
+      std::vector<uint64_t> local;  // rows of this batch changed, sorted
+      ARROW_RETURN_NOT_OK(ProcessBatch(f, target, dead, &local));
       for (auto i : local) changed.push_back(static_cast<uint64_t>(offset) + i);
-      offset += n;
-    }
+      if (!copy_rows) return arrow::Status::OK();
+      if (!rewriting) {
+        if (local.empty()) {
+          held.emplace_back(target, offset);
+          return arrow::Status::OK();
+        }
+        rewriting = true;
+        for (const auto& [b, o] : held) {
+          ARROW_RETURN_NOT_OK(CopyKept(b, Dead(deleted, o, b->num_rows()), {}));
+        }
+        held.clear();
+      }
+      return CopyKept(target, dead, local);
+    }));
     scan_ms_ += ops::MsSince(start);
     if (changed.empty()) return arrow::Status::OK();
-    const auto rewrite_start = std::chrono::steady_clock::now();
-    auto deleted = ops::Union(rows.deleted, changed);
-    if (static_cast<int64_t>(deleted.size()) == offset) {
+    auto all_deleted = ops::Union(deleted, changed);
+    if (static_cast<int64_t>(all_deleted.size()) == num_rows) {
       w_->Remove(f);
     } else if (w_->use_dvs()) {
-      ARROW_RETURN_NOT_OK(w_->ReplaceDeletionVector(f, deleted));
+      ARROW_RETURN_NOT_OK(w_->ReplaceDeletionVector(f, all_deleted));
     } else {
-      w_->Remove(f);
-      int64_t off = 0;
-      for (const auto& b : rows.batches) {
-        const int64_t n = b->num_rows();
-        auto dead = Dead(deleted, off, n);
-        off += n;
-        arrow::BooleanBuilder mask;
-        ARROW_RETURN_NOT_OK(mask.Reserve(n));
-        int64_t kept = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          const bool k = !dead[static_cast<size_t>(i)];
-          kept += k;
-          mask.UnsafeAppend(k);
+      w_->Remove(f);  // its kept rows were written above
+    }
+    return arrow::Status::OK();
+  }
+
+  // One batch of a target file: sets source_matched_, applies the clauses and returns in
+  // `changed` the batch rows updated or deleted (sorted).
+  arrow::Status ProcessBatch(const AddFile& f, const BatchPtr& target, const std::vector<uint8_t>& dead,
+                             std::vector<uint64_t>* changed) {
+    const int64_t n = target->num_rows();
+    std::vector<int64_t> pt, ps;
+    BatchPtr eval;
+    ARROW_RETURN_NOT_OK(Probe(target, dead, &pt, &ps, &eval));
+    for (auto s : ps) source_matched_[static_cast<size_t>(s)] = 1;
+    if (insert_only_) return arrow::Status::OK();
+    // Cardinality: pairs are in target-row order. As Spark: an error for any merge that is
+    // not insert-only, unless its one MATCHED clause is an unconditional DELETE.
+    bool multiple = false;
+    for (size_t i = 1; i < pt.size() && !multiple; ++i) multiple = pt[i] == pt[i - 1];
+    if (multiple) {
+      if (!one_unconditional_delete_) {
+        return DELTA_ERROR(kMergeCardinality, "MERGE: several source rows matched the same target row of ",
+                           f.path, ": the merge is ambiguous; make the source unique per ON key");
+      }
+      std::vector<int64_t> keep, pt2;
+      for (size_t i = 0; i < pt.size(); ++i) {
+        if (i == 0 || pt[i] != pt[i - 1]) {
+          keep.push_back(static_cast<int64_t>(i));
+          pt2.push_back(pt[i]);
         }
-        if (kept == 0) continue;
-        BatchPtr out = b;
-        if (kept < n) {
-          ARROW_ASSIGN_OR_RAISE(auto m, mask.Finish());
-          ARROW_ASSIGN_OR_RAISE(auto d, cp::Filter(b, m));
-          out = d.record_batch();
-        }
-        m_.num_copied_rows += kept;
-        ARROW_RETURN_NOT_OK(w_->WriteData(out));
+      }
+      pt.swap(pt2);
+      ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
+    }
+    if (has_matched_ && !pt.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto action, Choose(*eval, IsMatched));
+      ARROW_RETURN_NOT_OK(Apply(action, eval, target, pt, /*matched=*/true, changed));
+    }
+    if (has_nmbs_) {
+      std::vector<uint8_t> has_match(static_cast<size_t>(n), 0);
+      for (auto t : pt) has_match[static_cast<size_t>(t)] = 1;
+      std::vector<int64_t> unmatched;
+      for (int64_t i = 0; i < n; ++i) {
+        if (!dead[static_cast<size_t>(i)] && !has_match[static_cast<size_t>(i)]) unmatched.push_back(i);
+      }
+      if (!unmatched.empty()) {
+        ARROW_ASSIGN_OR_RAISE(auto ti, Indices(unmatched));
+        ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(target, ti, nullptr, static_cast<int64_t>(unmatched.size())));
+        ARROW_ASSIGN_OR_RAISE(auto action, Choose(*ev, IsNotMatchedBySource));
+        ARROW_RETURN_NOT_OK(Apply(action, ev, target, unmatched, /*matched=*/false, changed));
       }
     }
-    rewrite_ms_ += ops::MsSince(rewrite_start);
+    std::sort(changed->begin(), changed->end());
+    return arrow::Status::OK();
+  }
+
+  // Writes the rows of a target batch that stay: neither `dead` (deleted before) nor in
+  // `changed` (sorted batch rows updated or deleted now).
+  arrow::Status CopyKept(const BatchPtr& b, const std::vector<uint8_t>& dead, const std::vector<uint64_t>& changed) {
+    const auto start = std::chrono::steady_clock::now();
+    const int64_t n = b->num_rows();
+    ARROW_ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
+    uint8_t* keep = bits->mutable_data();
+    auto next = changed.begin();
+    int64_t kept = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      bool k = !dead[static_cast<size_t>(i)];
+      if (next != changed.end() && *next == static_cast<uint64_t>(i)) {
+        k = false;
+        ++next;
+      }
+      if (k) arrow::bit_util::SetBit(keep, i);
+      kept += k;
+    }
+    if (kept == 0) return arrow::Status::OK();
+    BatchPtr out = b;
+    if (kept < n) {
+      auto mask = std::make_shared<arrow::BooleanArray>(n, bits);
+      ARROW_ASSIGN_OR_RAISE(auto d, cp::Filter(b, mask));
+      out = d.record_batch();
+    }
+    m_.num_copied_rows += kept;
+    ARROW_RETURN_NOT_OK(w_->WriteData(out));
+    copy_ms_ += ops::MsSince(start);
     return arrow::Status::OK();
   }
 
@@ -1171,7 +1198,7 @@ class MergeRun {
   std::optional<cp::Expression> residual_;
   std::vector<ResolvedClause> resolved_;
   std::vector<CompiledClause> clauses_;
-  std::vector<int> eval_target_, eval_source_, read_columns_;
+  std::vector<int> eval_target_, eval_source_, read_columns_, all_columns_;
   std::shared_ptr<arrow::Schema> eval_schema_, target_view_, source_view_;
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;
   std::vector<std::shared_ptr<arrow::Array>> source_key_arrays_;
@@ -1187,6 +1214,7 @@ class MergeRun {
   std::optional<write::GeneratedColumns> generated_;
   std::optional<write::ConstraintChecker> constraints_;
   int64_t scan_ms_ = 0, rewrite_ms_ = 0;
+  int64_t copy_ms_ = 0;  // of scan_ms_: writing the kept rows of rewritten files (rewrite time)
 };
 
 }  // namespace

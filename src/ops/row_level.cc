@@ -300,20 +300,37 @@ arrow::Result<FileRows> RowLevelWrite::ReadAndMatch(const AddFile& file, const s
 
 arrow::Result<FileRows> RowLevelWrite::ReadColumns(const AddFile& file, const std::vector<int>& columns) const {
   FileRows rows;
+  ARROW_RETURN_NOT_OK(StreamColumns(file, columns, &rows.deleted,
+                                    [&](const std::shared_ptr<arrow::RecordBatch>& b, int64_t) {
+                                      rows.num_rows += b->num_rows();
+                                      rows.batches.push_back(b);
+                                      return arrow::Status::OK();
+                                    }));
+  return rows;
+}
+
+arrow::Status RowLevelWrite::StreamColumns(
+    const AddFile& file, const std::vector<int>& columns, std::vector<uint64_t>* deleted,
+    const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, int64_t)>& sink) const {
+  deleted->clear();
+  if (file.deletion_vector && file.deletion_vector->cardinality > 0) {
+    ARROW_ASSIGN_OR_RAISE(*deleted, scan::LoadDeletionVector(*loc_.fs, snapshot_->table_root(),
+                                                             *file.deletion_vector, file.path));
+  }
   scan::ReadPlan plan;
   arrow::FieldVector fields;
   for (int c : columns) fields.push_back(schema_->field(c));
   plan.read_schema = arrow::schema(fields);
   for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
   plan.output_schema = plan.read_schema;
+  // Every physical row comes through (nothing excluded), so batches are contiguous.
   scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
-  ARROW_ASSIGN_OR_RAISE(rows.batches, scan::ReadDataFile(*snapshot_, file, plan, all));
-  if (file.deletion_vector && file.deletion_vector->cardinality > 0) {
-    ARROW_ASSIGN_OR_RAISE(rows.deleted, scan::LoadDeletionVector(*loc_.fs, snapshot_->table_root(),
-                                                                 *file.deletion_vector, file.path));
-  }
-  for (const auto& b : rows.batches) rows.num_rows += b->num_rows();
-  return rows;
+  int64_t offset = 0;
+  return scan::StreamDataFile(*snapshot_, file, plan, all, [&](std::shared_ptr<arrow::RecordBatch> b) {
+    const int64_t first = offset;
+    offset += b->num_rows();
+    return sink(b, first);
+  });
 }
 
 arrow::Status RowLevelWrite::WriteData(const std::shared_ptr<arrow::RecordBatch>& batch) {

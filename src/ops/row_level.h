@@ -80,6 +80,13 @@ class RowLevelWrite {
   /// Reads only the table columns `columns` (indices into schema(), in that order) of a file,
   /// with its deletion vector; the predicate is not evaluated (`matched` stays empty).
   arrow::Result<FileRows> ReadColumns(const AddFile& file, const std::vector<int>& columns) const;
+  /// Streams the physical rows of a file (deletion vector not applied) as batches of the table
+  /// columns `columns`, each with the file row index of its first row; `deleted` receives the
+  /// rows the file's deletion vector deletes before the first batch. One batch in memory at a
+  /// time. Thread-safe (several files may stream at once).
+  arrow::Status StreamColumns(
+      const AddFile& file, const std::vector<int>& columns, std::vector<uint64_t>* deleted,
+      const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, int64_t)>& sink) const;
 
   /// Writes rows (table schema) to new data files / to change data files.
   arrow::Status WriteData(const std::shared_ptr<arrow::RecordBatch>& batch);

@@ -138,6 +138,17 @@ arrow::Result<std::shared_ptr<arrow::Array>> ConformArray(const std::shared_ptr<
 arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
     const Snapshot& snapshot, const AddFile& file, const ReadPlan& plan,
     const RowSelection& selection) {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+  ARROW_RETURN_NOT_OK(StreamDataFile(snapshot, file, plan, selection, [&](std::shared_ptr<arrow::RecordBatch> b) {
+    out.push_back(std::move(b));
+    return arrow::Status::OK();
+  }));
+  return out;
+}
+
+arrow::Status StreamDataFile(const Snapshot& snapshot, const AddFile& file, const ReadPlan& plan,
+                             const RowSelection& selection,
+                             const std::function<arrow::Status(std::shared_ptr<arrow::RecordBatch>)>& sink) {
   auto& fs = *snapshot.filesystem();
   const ColumnMappingMode mode = snapshot.column_mapping_mode();
   std::string path = file.path;
@@ -152,7 +163,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
   const bool keep_listed = selection.mode == RowSelection::Mode::kOnly;
   if (selection.mode != RowSelection::Mode::kApplyDeletionVector) {
     listed = selection.rows;
-    if (keep_listed && listed.empty()) return std::vector<std::shared_ptr<arrow::RecordBatch>>{};
+    if (keep_listed && listed.empty()) return arrow::Status::OK();
   } else if (file.deletion_vector && file.deletion_vector->cardinality > 0) {
     ARROW_ASSIGN_OR_RAISE(listed, LoadDeletionVector(fs, snapshot.table_root(),
                                                       *file.deletion_vector, file.path));
@@ -182,7 +193,6 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
     ARROW_ASSIGN_OR_RAISE(partition_scalars[i], ParsePartitionValue(raw, f->type(), f->name()));
   }
 
-  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
   try {
     parquet::ArrowReaderProperties props;
     props.set_batch_size(plan.batch_size);
@@ -258,8 +268,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
       }
       if (rb->num_rows() == 0) return arrow::Status::OK();
       ARROW_ASSIGN_OR_RAISE(rb, rb->SelectColumns(plan.output_columns));
-      out.push_back(arrow::RecordBatch::Make(plan.output_schema, rb->num_rows(), rb->columns()));
-      return arrow::Status::OK();
+      return sink(arrow::RecordBatch::Make(plan.output_schema, rb->num_rows(), rb->columns()));
     };
 
     if (leaves.empty()) {
@@ -285,7 +294,7 @@ arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
   } catch (const std::exception& e) {
     return DELTA_ERROR(kIoError, "cannot read data file ", path, ": ", e.what());
   }
-  return out;
+  return arrow::Status::OK();
 }
 
 }  // namespace delta::scan

@@ -8,6 +8,8 @@
 // index; the predicate filters rows last.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -50,5 +52,11 @@ struct RowSelection {
 arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadDataFile(
     const Snapshot& snapshot, const AddFile& file, const ReadPlan& plan,
     const RowSelection& selection = {});
+
+/// As ReadDataFile, handing each batch to `sink` as soon as it is read, so that a file is never
+/// held whole in memory. A sink error stops the read and is returned as is.
+arrow::Status StreamDataFile(const Snapshot& snapshot, const AddFile& file, const ReadPlan& plan,
+                             const RowSelection& selection,
+                             const std::function<arrow::Status(std::shared_ptr<arrow::RecordBatch>)>& sink);
 
 }  // namespace delta::scan
