@@ -12,10 +12,13 @@
 #include "delta/operations/merge.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <limits>
 #include <numeric>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <arrow/array/builder_primitive.h>
 #include <arrow/array/concatenate.h>
@@ -526,7 +529,7 @@ class MergeRun {
                                                               w.snapshot().protocol(), "generatedColumns")));
     ARROW_ASSIGN_OR_RAISE(constraints_,
                           write::ConstraintChecker::Make(w.snapshot().metadata().configuration, target_schema_));
-    source_matched_.assign(static_cast<size_t>(source_->num_rows()), 0);
+    source_matched_ = std::vector<std::atomic<uint8_t>>(static_cast<size_t>(source_->num_rows()));
     // With deletion vectors, no change data and every UPDATE assigning every column (UPDATE
     // SET * with a source holding the target's columns), old rows are never copied, so only
     // the key and expression columns of the target are read.
@@ -558,14 +561,35 @@ class MergeRun {
     }
     // One file at a time. (Decoding the next file in the background was measured slower on 2
     // cores, where the writer's encoders already use the second one, and cost a file of memory.)
+    sorted_keys_.reset();  // only for choosing files
     all_columns_.resize(static_cast<size_t>(target_schema_->num_fields()));
     std::iota(all_columns_.begin(), all_columns_.end(), 0);
-    for (const auto* f : todo) ARROW_RETURN_NOT_OK(ProcessFile(*f));
+    // Files are processed in parallel (each streams one batch at a time); the writes, the
+    // staged actions and the metrics are shared under locks.
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex error_mu;
+    arrow::Status first_error;
+    auto work = [&] {
+      for (size_t i = next++; i < todo.size() && !failed; i = next++) {
+        auto st = ProcessFile(*todo[i]);
+        if (st.ok()) continue;
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (first_error.ok()) first_error = st;
+        failed = true;
+      }
+    };
+    const size_t threads = std::min<size_t>(todo.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    ARROW_RETURN_NOT_OK(first_error);
     if (has_not_matched_) ARROW_RETURN_NOT_OK(InsertUnmatched());
     m_.num_target_rows_updated = m_.num_target_rows_matched_updated + m_.num_target_rows_not_matched_by_source_updated;
     m_.num_target_rows_deleted = m_.num_target_rows_matched_deleted + m_.num_target_rows_not_matched_by_source_deleted;
     m_.num_output_rows = m_.num_target_rows_inserted + m_.num_target_rows_updated + m_.num_copied_rows;
-    m_.scan_time_ms = scan_ms_ - copy_ms_;
+    m_.scan_time_ms = scan_ms_;
     m_.rewrite_time_ms = rewrite_ms_ + copy_ms_;
     std::map<std::string, std::string> params{
         // Spark: a JSON list of the condition's text, like DELETE's and UPDATE's predicate.
@@ -775,6 +799,14 @@ class MergeRun {
       }
       groups = static_cast<size_t>(grouper_->num_groups());
     }
+    // Unique source keys (the usual upsert): the row of each group, no offsets.
+    if (static_cast<size_t>(valid_source_rows_) == groups) {
+      group_rows_.resize(groups);
+      for (int64_t i = 0; i < n; ++i) {
+        if (ids[static_cast<size_t>(i)] >= 0) group_rows_[static_cast<size_t>(ids[static_cast<size_t>(i)])] = i;
+      }
+      return arrow::Status::OK();
+    }
     group_offsets_.assign(groups + 1, 0);
     for (int64_t i = 0; i < n; ++i) {
       if (ids[static_cast<size_t>(i)] >= 0) ++group_offsets_[static_cast<size_t>(ids[static_cast<size_t>(i)]) + 1];
@@ -907,11 +939,17 @@ class MergeRun {
       ARROW_ASSIGN_OR_RAISE(auto old, TakeRows(target, tsel));
       const auto n = static_cast<int64_t>(sel.size());
       if (clause.is_delete()) {
-        (matched ? m_.num_target_rows_matched_deleted : m_.num_target_rows_not_matched_by_source_deleted) += n;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          (matched ? m_.num_target_rows_matched_deleted : m_.num_target_rows_not_matched_by_source_deleted) += n;
+        }
         ARROW_RETURN_NOT_OK(w_->WriteChange(old, "delete"));
         continue;
       }
-      (matched ? m_.num_target_rows_matched_updated : m_.num_target_rows_not_matched_by_source_updated) += n;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        (matched ? m_.num_target_rows_matched_updated : m_.num_target_rows_not_matched_by_source_updated) += n;
+      }
       ARROW_ASSIGN_OR_RAISE(auto ev, TakeRows(eval, sel));
       ARROW_ASSIGN_OR_RAISE(auto updated, NewRows(clause, *ev, old));
       ARROW_RETURN_NOT_OK(w_->WriteData(updated));
@@ -957,6 +995,11 @@ class MergeRun {
     auto view = arrow::RecordBatch::Make(target_view_, n, target->columns());
     ARROW_ASSIGN_OR_RAISE(auto keys, Keys(target_keys_, view, &key_types_));
     auto emit = [&](int64_t i, size_t g) {
+      if (group_offsets_.empty()) {  // unique keys
+        pt->push_back(i);
+        ps->push_back(group_rows_[g]);
+        return;
+      }
       for (int64_t r = group_offsets_[g]; r < group_offsets_[g + 1]; ++r) {
         pt->push_back(i);
         ps->push_back(group_rows_[static_cast<size_t>(r)]);
@@ -974,7 +1017,12 @@ class MergeRun {
     } else {
       std::vector<arrow::Datum> values(keys.begin(), keys.end());
       ARROW_ASSIGN_OR_RAISE(auto kb, cp::ExecBatch::Make(values, n));
-      ARROW_ASSIGN_OR_RAISE(auto ids_d, grouper_->Lookup(cp::ExecSpan(kb)));
+      arrow::Result<arrow::Datum> looked_up;
+      {
+        std::lock_guard<std::mutex> lock(mu_);  // the Grouper is not thread-safe
+        looked_up = grouper_->Lookup(cp::ExecSpan(kb));
+      }
+      ARROW_ASSIGN_OR_RAISE(auto ids_d, std::move(looked_up));
       auto ids = std::static_pointer_cast<arrow::UInt32Array>(ids_d.make_array());
       // A key with a NULL finds only groups without rows: source rows with NULL keys are not
       // in the groups (NULL never matches).
@@ -1018,17 +1066,16 @@ class MergeRun {
 
   // One target file, streamed batch by batch: matched pairs -> MATCHED clauses, unmatched live
   // rows -> NOT MATCHED BY SOURCE clauses; then the file gets a deletion vector or is rewritten.
-  // A rewrite starts at the file's first changed row: the batches before it are held (they
-  // may turn out to be a file that keeps all its rows), the ones after it stream straight to
-  // the writer, so a file is never held whole once it is known to change.
+  // A rewrite starts at the file's first changed row: from there its kept rows stream to the
+  // writer, and the batches before it are read a second time and copied. Memory: one batch,
+  // whether or not the file changes (a file that keeps every row is never held).
   arrow::Status ProcessFile(const AddFile& f) {
     const auto start = std::chrono::steady_clock::now();
     const bool copy_rows = !insert_only_ && !w_->use_dvs();
     std::vector<uint64_t> deleted;  // by the file's deletion vector
     std::vector<uint64_t> changed;  // file row indexes, sorted
-    std::vector<std::pair<BatchPtr, int64_t>> held;
     bool rewriting = false;
-    int64_t num_rows = 0;
+    int64_t num_rows = 0, copy_ms = 0;
     const auto& columns = insert_only_ || narrow_read_ ? read_columns_ : all_columns_;
     ARROW_RETURN_NOT_OK(w_->StreamColumns(f, columns, &deleted, [&](const BatchPtr& target, int64_t offset) {
       const int64_t n = target->num_rows();
@@ -1037,21 +1084,21 @@ class MergeRun {
       std::vector<uint64_t> local;  // rows of this batch changed, sorted
       ARROW_RETURN_NOT_OK(ProcessBatch(f, target, dead, &local));
       for (auto i : local) changed.push_back(static_cast<uint64_t>(offset) + i);
-      if (!copy_rows) return arrow::Status::OK();
+      if (!copy_rows || (!rewriting && local.empty())) return arrow::Status::OK();
+      const auto copy_start = std::chrono::steady_clock::now();
       if (!rewriting) {
-        if (local.empty()) {
-          held.emplace_back(target, offset);
-          return arrow::Status::OK();
-        }
         rewriting = true;
-        for (const auto& [b, o] : held) {
-          ARROW_RETURN_NOT_OK(CopyKept(b, Dead(deleted, o, b->num_rows()), {}));
-        }
-        held.clear();
+        if (offset > 0) ARROW_RETURN_NOT_OK(CopyPrefix(f, offset, deleted));
       }
-      return CopyKept(target, dead, local);
+      ARROW_RETURN_NOT_OK(CopyKept(target, dead, local));
+      copy_ms += ops::MsSince(copy_start);
+      return arrow::Status::OK();
     }));
-    scan_ms_ += ops::MsSince(start);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      scan_ms_ += ops::MsSince(start) - copy_ms;
+      copy_ms_ += copy_ms;
+    }
     if (changed.empty()) return arrow::Status::OK();
     auto all_deleted = ops::Union(deleted, changed);
     if (static_cast<int64_t>(all_deleted.size()) == num_rows) {
@@ -1064,6 +1111,21 @@ class MergeRun {
     return arrow::Status::OK();
   }
 
+  // Copies the live rows [0, end) of a file being rewritten (none of them changed).
+  arrow::Status CopyPrefix(const AddFile& f, int64_t end, const std::vector<uint64_t>& deleted) {
+    bool done = false;
+    std::vector<uint64_t> ignored;
+    auto st = w_->StreamColumns(f, all_columns_, &ignored, [&](const BatchPtr& b, int64_t offset) {
+      if (offset >= end) {
+        done = true;
+        return arrow::Status::Cancelled("prefix copied");
+      }
+      const int64_t n = std::min(b->num_rows(), end - offset);
+      return CopyKept(n < b->num_rows() ? b->Slice(0, n) : b, Dead(deleted, offset, n), {});
+    });
+    return done ? arrow::Status::OK() : st;
+  }
+
   // One batch of a target file: sets source_matched_, applies the clauses and returns in
   // `changed` the batch rows updated or deleted (sorted).
   arrow::Status ProcessBatch(const AddFile& f, const BatchPtr& target, const std::vector<uint8_t>& dead,
@@ -1072,7 +1134,7 @@ class MergeRun {
     std::vector<int64_t> pt, ps;
     BatchPtr eval;
     ARROW_RETURN_NOT_OK(Probe(target, dead, &pt, &ps, &eval));
-    for (auto s : ps) source_matched_[static_cast<size_t>(s)] = 1;
+    for (auto s : ps) source_matched_[static_cast<size_t>(s)].store(1, std::memory_order_relaxed);
     if (insert_only_) return arrow::Status::OK();
     // Cardinality: pairs are in target-row order. As Spark: an error for any merge that is
     // not insert-only, unless its one MATCHED clause is an unconditional DELETE.
@@ -1118,7 +1180,6 @@ class MergeRun {
   // Writes the rows of a target batch that stay: neither `dead` (deleted before) nor in
   // `changed` (sorted batch rows updated or deleted now).
   arrow::Status CopyKept(const BatchPtr& b, const std::vector<uint8_t>& dead, const std::vector<uint64_t>& changed) {
-    const auto start = std::chrono::steady_clock::now();
     const int64_t n = b->num_rows();
     ARROW_ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
     uint8_t* keep = bits->mutable_data();
@@ -1140,10 +1201,11 @@ class MergeRun {
       ARROW_ASSIGN_OR_RAISE(auto d, cp::Filter(b, mask));
       out = d.record_batch();
     }
-    m_.num_copied_rows += kept;
-    ARROW_RETURN_NOT_OK(w_->WriteData(out));
-    copy_ms_ += ops::MsSince(start);
-    return arrow::Status::OK();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      m_.num_copied_rows += kept;
+    }
+    return w_->WriteData(out);
   }
 
   arrow::Status InsertUnmatched() {
@@ -1152,7 +1214,7 @@ class MergeRun {
     const int64_t n = source_->num_rows();
     constexpr int64_t kChunk = 64 * 1024;
     for (int64_t i = 0; i <= n; ++i) {
-      if (i < n && !source_matched_[static_cast<size_t>(i)]) rows.push_back(i);
+      if (i < n && !source_matched_[static_cast<size_t>(i)].load(std::memory_order_relaxed)) rows.push_back(i);
       if ((i == n || static_cast<int64_t>(rows.size()) == kChunk) && !rows.empty()) {
         ARROW_ASSIGN_OR_RAISE(auto si, Indices(rows));
         ARROW_ASSIGN_OR_RAISE(auto ev, EvalBatch(nullptr, nullptr, si, static_cast<int64_t>(rows.size())));
@@ -1208,13 +1270,16 @@ class MergeRun {
   std::unique_ptr<IntKeyTable> int_keys_;  // one integer key
   std::string key_column_;                 // its target column, when the key is one
   std::optional<std::vector<int64_t>> sorted_keys_;
+  // Source rows by group: group_rows_[group_offsets_[g] ..< group_offsets_[g + 1]], or with
+  // unique keys (group_offsets_ empty) the one row group_rows_[g].
   std::vector<int64_t> group_offsets_, group_rows_;
-  std::vector<uint8_t> source_matched_;
+  std::vector<std::atomic<uint8_t>> source_matched_;
+  std::mutex mu_;  // m_ and the timings while files are processed in parallel; grouper_ lookups
   ops::RowLevelWrite* w_ = nullptr;
   std::optional<write::GeneratedColumns> generated_;
   std::optional<write::ConstraintChecker> constraints_;
   int64_t scan_ms_ = 0, rewrite_ms_ = 0;
-  int64_t copy_ms_ = 0;  // of scan_ms_: writing the kept rows of rewritten files (rewrite time)
+  int64_t copy_ms_ = 0;  // writing the kept rows of rewritten files (rewrite time, not scan time)
 };
 
 }  // namespace

@@ -166,8 +166,9 @@ arrow::Status RowLevelWrite::MakeWriters(const Metadata& md) {
     // With units ("64mb"), as WRITE and OPTIMIZE read it.
     if (auto size = ParseByteSize(it->second); size.ok() && *size > 0) wo.target_file_size = *size;
   }
-  wo.max_inflight_bytes = 64LL << 20;
+  wo.max_inflight_bytes = 32LL << 20;
   ARROW_ASSIGN_OR_RAISE(data_writer_, write::DataFileWriter::Make(loc_.fs, wo));
+  for (const auto& path : plain_columns_) data_writer_->DisableDictionary(path);
   if (cdf_) {
     auto fields = schema_->fields();
     fields.push_back(arrow::field(wire::kChangeType, arrow::utf8()));
@@ -175,6 +176,7 @@ arrow::Status RowLevelWrite::MakeWriters(const Metadata& md) {
     wo.schema = change_schema_;
     wo.directory_prefix = "_change_data";
     ARROW_ASSIGN_OR_RAISE(change_writer_, write::DataFileWriter::Make(loc_.fs, wo));
+    for (const auto& path : plain_columns_) change_writer_->DisableDictionary(path);
   }
   return arrow::Status::OK();
 }
@@ -323,6 +325,7 @@ arrow::Status RowLevelWrite::StreamColumns(
   plan.read_schema = arrow::schema(fields);
   for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
   plan.output_schema = plan.read_schema;
+  plan.on_footer = [this](const parquet::FileMetaData& md) { NoteEncodings(md); };
   // Every physical row comes through (nothing excluded), so batches are contiguous.
   scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
   int64_t offset = 0;
@@ -333,8 +336,30 @@ arrow::Status RowLevelWrite::StreamColumns(
   });
 }
 
+void RowLevelWrite::NoteEncodings(const parquet::FileMetaData& md) const {
+  if (md.num_row_groups() == 0) return;
+  auto rg = md.RowGroup(0);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int c = 0; c < rg->num_columns(); ++c) {
+    auto chunk = rg->ColumnChunk(c);
+    // A data page encoded PLAIN next to a dictionary page: the writer's dictionary overflowed
+    // and it fell back. (Without page encoding statistics nothing is concluded.)
+    bool plain_data = false;
+    for (const auto& st : chunk->encoding_stats()) {
+      const bool data = st.page_type == parquet::PageType::DATA_PAGE || st.page_type == parquet::PageType::DATA_PAGE_V2;
+      plain_data = plain_data || (data && st.encoding == parquet::Encoding::PLAIN && st.count > 0);
+    }
+    if (!plain_data || !chunk->has_dictionary_page()) continue;
+    const std::string path = chunk->path_in_schema()->ToDotString();
+    if (!plain_columns_.insert(path).second) continue;
+    data_writer_->DisableDictionary(path);
+    if (change_writer_) change_writer_->DisableDictionary(path);
+  }
+}
+
 arrow::Status RowLevelWrite::WriteData(const std::shared_ptr<arrow::RecordBatch>& batch) {
   if (batch->num_rows() == 0) return arrow::Status::OK();
+  std::lock_guard<std::mutex> lock(mu_);
   wrote_data_ = true;
   return data_writer_->Write(batch);
 }
@@ -345,19 +370,23 @@ arrow::Status RowLevelWrite::WriteChange(const std::shared_ptr<arrow::RecordBatc
   auto columns = batch->columns();
   ARROW_ASSIGN_OR_RAISE(auto ct, arrow::MakeArrayFromScalar(arrow::StringScalar(change_type), batch->num_rows()));
   columns.push_back(ct);
+  std::lock_guard<std::mutex> lock(mu_);
   wrote_changes_ = true;
   return change_writer_->Write(arrow::RecordBatch::Make(change_schema_, batch->num_rows(), columns));
 }
 
 void RowLevelWrite::Remove(const AddFile& file) {
+  std::lock_guard<std::mutex> lock(mu_);
   if (file.deletion_vector) ++dvs_removed_;
   removes_.push_back(RemoveOf(file, NowMs(), /*data_change=*/true));
 }
 
 arrow::Status RowLevelWrite::ReplaceDeletionVector(const AddFile& file, const std::vector<uint64_t>& deleted) {
+  std::lock_guard<std::mutex> lock(mu_);
   ARROW_ASSIGN_OR_RAISE(auto dv, dv_writer_->Add(deleted));
   const bool had_dv = file.deletion_vector.has_value();
-  Remove(file);
+  if (had_dv) ++dvs_removed_;
+  removes_.push_back(RemoveOf(file, NowMs(), /*data_change=*/true));
   if (had_dv) {
     --dvs_removed_;
     ++dvs_updated_;

@@ -9,7 +9,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,7 +50,9 @@ std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<ui
 arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> SelectRows(
     const FileRows& rows, const std::vector<uint64_t>& index, bool keep);
 
-/// One DELETE or UPDATE in progress: the table, its writers, and the actions staged so far.
+/// One DELETE, UPDATE or MERGE in progress: the table, its writers, and the actions staged so
+/// far. The reads and the staging calls (WriteData, WriteChange, Remove, ReplaceDeletionVector,
+/// MarkRead) may be called from several threads; Begin, AddColumns and Commit from one.
 class RowLevelWrite {
  public:
   static arrow::Result<std::unique_ptr<RowLevelWrite>> Begin(const std::string& uri,
@@ -98,7 +102,10 @@ class RowLevelWrite {
   /// Stages remove(file) + add(file with the DV of `deleted` rows).
   arrow::Status ReplaceDeletionVector(const AddFile& file, const std::vector<uint64_t>& deleted);
   /// Records a file that was read (for conflict detection).
-  void MarkRead(const AddFile& file) { read_files_.push_back(file); }
+  void MarkRead(const AddFile& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    read_files_.push_back(file);
+  }
 
   /// Adds nullable columns at the end of the schema (MERGE's schema evolution): reads fill
   /// them with NULL, writes carry them, the commit updates the metadata. Before any write.
@@ -127,6 +134,9 @@ class RowLevelWrite {
  private:
   RowLevelWrite() = default;
   arrow::Status MakeWriters(const Metadata& md);
+  /// Columns whose dictionary overflowed in a file read are written without one (see
+  /// DataFileWriter::DisableDictionary). Thread-safe.
+  void NoteEncodings(const parquet::FileMetaData& md) const;
   arrow::Result<FileRows> ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
                                        const std::optional<arrow::compute::Expression>& bound) const;
   std::string uri_;
@@ -145,6 +155,8 @@ class RowLevelWrite {
   std::unique_ptr<write::DataFileWriter> change_writer_;
   std::shared_ptr<arrow::Schema> change_schema_;
   std::unique_ptr<scan::DeletionVectorWriter> dv_writer_;
+  mutable std::set<std::string> plain_columns_;  // see NoteEncodings
+  mutable std::mutex mu_;  // WriteData, WriteChange, Remove, ReplaceDeletionVector, MarkRead: callable from threads
   bool wrote_changes_ = false;
   bool wrote_data_ = false;
   std::vector<RemoveFile> removes_;

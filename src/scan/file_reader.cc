@@ -202,6 +202,7 @@ arrow::Status StreamDataFile(const Snapshot& snapshot, const AddFile& file, cons
     auto reader = util::OpenParquetFile(*input, props);
     std::shared_ptr<arrow::Schema> file_schema;
     PARQUET_THROW_NOT_OK(reader->GetSchema(&file_schema));
+    if (plan.on_footer) plan.on_footer(*reader->parquet_reader()->metadata());
 
     // Which file field feeds each read field.
     std::vector<int> source_of(read_fields.size(), -1);

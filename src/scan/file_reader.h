@@ -10,6 +10,8 @@
 
 #include <functional>
 
+#include <parquet/metadata.h>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -32,6 +34,8 @@ struct ReadPlan {
   std::vector<int> output_columns;
   std::shared_ptr<arrow::Schema> output_schema;
   int64_t batch_size = 64 * 1024;
+  /// Called with each file's Parquet footer before its first batch (e.g. to learn encodings).
+  std::function<void(const parquet::FileMetaData&)> on_footer;
 };
 
 /// Maps a physical array (of file field `source`) to the logical field `target`.

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <cmath>
 #include <random>
@@ -203,6 +204,7 @@ struct DataFileWriter::Impl {
   std::vector<int> partition_indices;
   bool has_floats = false;  // some data column holds float/double values (NaN tracking)
   std::unordered_map<std::string, std::shared_ptr<OpenFile>> open;
+  std::set<std::string> plain_columns;  // leaf paths written without dictionary
   // Partitioned writes: the grouper of partition values and, per group id, its directory and
   // serialized values.
   struct Group {
@@ -256,6 +258,7 @@ struct DataFileWriter::Impl {
                                                     : arrow::Compression::SNAPPY);
     props.max_row_group_length(1 << 20);
     props.enable_dictionary();
+    for (const auto& path : plain_columns) props.disable_dictionary(path);
     props.created_by("deltacpp 0.1.0");
     // Columns are encoded in parallel on Arrow's CPU pool.
     auto arrow_props = parquet::ArrowWriterProperties::Builder()
@@ -355,6 +358,8 @@ DataFileWriter::DataFileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 DataFileWriter::~DataFileWriter() = default;
 
 const std::vector<std::string>& DataFileWriter::written_paths() const { return impl_->written; }
+
+void DataFileWriter::DisableDictionary(const std::string& path) { impl_->plain_columns.insert(path); }
 
 arrow::Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Make(std::shared_ptr<arrow::fs::FileSystem> fs,
                                                                     DataFileWriterOptions options) {
