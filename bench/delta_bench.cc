@@ -558,7 +558,7 @@ int Report(const arrow::Result<json>& result) {
 
 int main(int argc, char** argv) {
   // Same allocator settings as deltactl for every contestant in this process.
-  delta::TuneAllocatorOrReexec(argv);
+  delta::TuneAllocator(argv, delta::AllocatorUse::kKeepFreedPages);
   CLI::App app{"deltacpp benchmarks (see bench/run.py)"};
   app.require_subcommand(1);
   RunOptions opts;

@@ -3,17 +3,31 @@
 #include <arrow/filesystem/filesystem.h>
 
 #include <string_view>
+#include <cstdio>
+#include <cstdlib>
+#include <arrow/memory_pool.h>
 
 #include "common.h"
 #include "delta/allocator_tuning.h"
 
 int main(int argc, char** argv) {
-  // Row-level operations (DELETE / UPDATE / MERGE) read and write at once: keeping freed pages
-  // raised a 10M-row MERGE's peak RSS from 311 to 481 MB at no measured speed gain, so they
-  // purge freed pages after 10 ms.
+  // Row-level operations (DELETE / UPDATE / MERGE, and SQL, which may be one) read while they
+  // write: their freed pages go back to the OS in the background. Commands that move much data
+  // keep them. See allocator_tuning.h.
   const std::string_view command = argc > 1 ? argv[1] : "";
-  const bool row_level = command == "merge" || command == "delete" || command == "update";
-  delta::TuneAllocatorOrReexec(argv, row_level ? "10" : "-1");
+  auto use = delta::AllocatorUse::kLight;
+  if (command == "merge" || command == "delete" || command == "update" || command == "sql") {
+    use = delta::AllocatorUse::kReturnFreedPages;
+  } else if (command == "write" || command == "cat" || command == "changes" || command == "optimize" ||
+             command == "convert" || command == "checkpoint") {
+    use = delta::AllocatorUse::kKeepFreedPages;
+  }
+  delta::TuneAllocator(argv, use);
+  // Diagnostics for benchmarks: DELTACPP_POOL_STATS=1 prints the pool and its peak at exit.
+  if (std::getenv("DELTACPP_POOL_STATS")) std::atexit([] {
+    fprintf(stderr, "pool %s peak %lld MB\n", arrow::default_memory_pool()->backend_name().c_str(),
+            (long long)(arrow::default_memory_pool()->max_memory() >> 20));
+  });
   auto init = arrow::compute::Initialize();
   if (!init.ok()) return deltactl::ReportError(init);
   CLI::App app{"deltactl: read, write and inspect Delta Lake tables (deltacpp)", "deltactl"};

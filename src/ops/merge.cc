@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <mutex>
@@ -214,6 +215,47 @@ class IntKeyTable {
     }
   }
   size_t size() const { return size_; }
+
+  // Find for keys[0..n): out[i] = group or -1. Keys go in blocks: the filter words of a block
+  // are prefetched together, then the table slots of the keys that pass, so that the cache
+  // misses of a block overlap instead of following one another (random keys miss in both).
+  void FindBatch(const int64_t* keys, int64_t n, int32_t* out) const {
+    constexpr int64_t kBlock = 64;
+    uint64_t bit[kBlock];
+    size_t slot[kBlock];
+    for (int64_t base = 0; base < n; base += kBlock) {
+      const int64_t m = std::min(kBlock, n - base);
+      const int64_t* k = keys + base;
+      if (!filter_.empty()) {
+        for (int64_t j = 0; j < m; ++j) {
+          bit[j] = FilterBit(k[j]);
+          __builtin_prefetch(&filter_[bit[j] >> 6]);
+        }
+      }
+      for (int64_t j = 0; j < m; ++j) {
+        if (!filter_.empty() && !((filter_[bit[j] >> 6] >> (bit[j] & 63)) & 1)) {
+          slot[j] = SIZE_MAX;
+          continue;
+        }
+        slot[j] = Slot(k[j]);
+        __builtin_prefetch(&groups_[slot[j]]);
+        __builtin_prefetch(&keys_[slot[j]]);
+      }
+      for (int64_t j = 0; j < m; ++j) {
+        int32_t g = -1;
+        if (slot[j] != SIZE_MAX) {
+          for (size_t i = slot[j];; i = (i + 1) & mask_) {
+            if (groups_[i] < 0) break;
+            if (keys_[i] == k[j]) {
+              g = groups_[i];
+              break;
+            }
+          }
+        }
+        out[base + j] = g;
+      }
+    }
+  }
 
   // After the inserts: a one-bit-per-hash filter of about 8 bits per key (capped at 8 MiB), so
   // that the common probe, a target key with no source row, costs one cache-resident bit test
@@ -547,21 +589,20 @@ class MergeRun {
       target_view_ = arrow::schema(tview);
       narrow_read_ = true;
     }
-    std::vector<const AddFile*> todo;
+    std::vector<const AddFile*> candidates, todo;
     for (const auto& f : w.snapshot().files()) {
       ++m_.num_target_files_before_skipping;
       if (skip_all_) continue;
       ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
-      if (verdict == ops::FileVerdict::kSkip) continue;
-      ARROW_ASSIGN_OR_RAISE(bool holds, MayHoldSourceKey(w.snapshot(), f));
-      if (!holds) continue;
-      ++m_.num_target_files_after_skipping;
-      w.MarkRead(f);
-      todo.push_back(&f);
+      if (verdict != ops::FileVerdict::kSkip) candidates.push_back(&f);
     }
-    // One file at a time. (Decoding the next file in the background was measured slower on 2
-    // cores, where the writer's encoders already use the second one, and cost a file of memory.)
-    sorted_keys_.reset();  // only for choosing files
+    ARROW_ASSIGN_OR_RAISE(auto holds, HoldSourceKeys(w.snapshot(), candidates));
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (!holds[i]) continue;
+      ++m_.num_target_files_after_skipping;
+      w.MarkRead(*candidates[i]);
+      todo.push_back(candidates[i]);
+    }
     all_columns_.resize(static_cast<size_t>(target_schema_->num_fields()));
     std::iota(all_columns_.begin(), all_columns_.end(), 0);
     // Files are processed in parallel (each streams one batch at a time); the writes, the
@@ -961,30 +1002,62 @@ class MergeRun {
 
   // Finer than the [min, max] range of the source keys: with one integer key on a target
   // column, a file whose [min, max] statistics hold none of the source's keys has no match.
-  // (Not with NOT MATCHED BY SOURCE clauses: they need every file.)
-  arrow::Result<bool> MayHoldSourceKey(const Snapshot& snap, const AddFile& f) {
-    if (has_nmbs_ || !int_keys_ || key_column_.empty()) return true;
-    if (!sorted_keys_) {
-      ARROW_ASSIGN_OR_RAISE(auto keys, AsInt64(source_key_arrays_[0]));
-      std::vector<int64_t> v;
-      v.reserve(static_cast<size_t>(valid_source_rows_));
-      for (int64_t i = 0; i < keys->length(); ++i) {
-        if (keys->IsValid(i)) v.push_back(keys->Value(i));
-      }
-      std::sort(v.begin(), v.end());
-      v.erase(std::unique(v.begin(), v.end()), v.end());
-      sorted_keys_ = std::move(v);
+  // (Not with NOT MATCHED BY SOURCE clauses: they need every file.) One pass over the keys:
+  // each looks for a file not yet hit whose range holds it, in a max-tree over the files
+  // ordered by min; it stops once every file is hit (random keys: after a few keys).
+  arrow::Result<std::vector<bool>> HoldSourceKeys(const Snapshot& snap, const std::vector<const AddFile*>& files) {
+    std::vector<bool> hit(files.size(), true);
+    if (has_nmbs_ || !int_keys_ || key_column_.empty()) return hit;
+    struct Range {
+      int64_t min, max;
+      size_t file;
+    };
+    std::vector<Range> ranges;
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto stats = GetFileStatistics(snap, *files[i]);
+      auto it = stats.columns.find(key_column_);
+      if (it == stats.columns.end() || !it->second.min || !it->second.max) continue;
+      auto lo = it->second.min->CastTo(arrow::int64());
+      auto hi = it->second.max->CastTo(arrow::int64());
+      if (!lo.ok() || !hi.ok() || !(*lo)->is_valid || !(*hi)->is_valid) continue;
+      ranges.push_back({std::static_pointer_cast<arrow::Int64Scalar>(*lo)->value,
+                        std::static_pointer_cast<arrow::Int64Scalar>(*hi)->value, i});
+      hit[i] = false;
     }
-    auto stats = GetFileStatistics(snap, f);
-    auto it = stats.columns.find(key_column_);
-    if (it == stats.columns.end() || !it->second.min || !it->second.max) return true;
-    auto lo = it->second.min->CastTo(arrow::int64());
-    auto hi = it->second.max->CastTo(arrow::int64());
-    if (!lo.ok() || !hi.ok() || !(*lo)->is_valid || !(*hi)->is_valid) return true;
-    const int64_t min = std::static_pointer_cast<arrow::Int64Scalar>(*lo)->value;
-    const int64_t max = std::static_pointer_cast<arrow::Int64Scalar>(*hi)->value;
-    auto k = std::lower_bound(sorted_keys_->begin(), sorted_keys_->end(), min);
-    return k != sorted_keys_->end() && *k <= max;
+    if (ranges.empty()) return hit;
+    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.min < b.min; });
+    std::vector<int64_t> mins;
+    for (const auto& r : ranges) mins.push_back(r.min);
+    size_t size = 1;
+    while (size < ranges.size()) size <<= 1;
+    constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
+    std::vector<int64_t> tree(2 * size, kNone);  // max of the ranges' max over files not hit
+    for (size_t r = 0; r < ranges.size(); ++r) tree[size + r] = ranges[r].max;
+    for (size_t n = size - 1; n >= 1; --n) tree[n] = std::max(tree[2 * n], tree[2 * n + 1]);
+    // A range among the first `end` (by min) not hit yet whose max is >= k, or -1.
+    std::function<int64_t(size_t, size_t, size_t, size_t, int64_t)> find =
+        [&](size_t node, size_t lo, size_t hi, size_t end, int64_t k) -> int64_t {
+      if (lo >= end || tree[node] < k) return -1;
+      if (hi - lo == 1) return static_cast<int64_t>(lo);
+      const size_t mid = (lo + hi) / 2;
+      const int64_t left = find(2 * node, lo, mid, end, k);
+      return left >= 0 ? left : find(2 * node + 1, mid, hi, end, k);
+    };
+    ARROW_ASSIGN_OR_RAISE(auto keys, AsInt64(source_key_arrays_[0]));
+    size_t remaining = ranges.size();
+    for (int64_t i = 0; i < keys->length() && remaining > 0; ++i) {
+      if (keys->IsNull(i)) continue;
+      const int64_t k = keys->Value(i);
+      const auto end = static_cast<size_t>(std::upper_bound(mins.begin(), mins.end(), k) - mins.begin());
+      for (int64_t r; (r = find(1, 0, size, end, k)) >= 0;) {
+        hit[ranges[static_cast<size_t>(r)].file] = true;
+        --remaining;
+        size_t n = size + static_cast<size_t>(r);
+        tree[n] = kNone;
+        for (n >>= 1; n >= 1; n >>= 1) tree[n] = std::max(tree[2 * n], tree[2 * n + 1]);
+      }
+    }
+    return hit;
   }
 
   // Probes one batch of a target file: the matched pairs (target row in the batch, source
@@ -1007,12 +1080,13 @@ class MergeRun {
     };
     if (int_keys_) {
       ARROW_ASSIGN_OR_RAISE(auto k, AsInt64(keys[0]));
-      const int64_t* raw = k->raw_values();
       const bool nulls = k->null_count() > 0;
+      std::vector<int32_t> groups(static_cast<size_t>(n));
+      int_keys_->FindBatch(k->raw_values(), n, groups.data());
       for (int64_t i = 0; i < n; ++i) {
-        if (dead[static_cast<size_t>(i)] || (nulls && k->IsNull(i))) continue;
-        const int32_t g = int_keys_->Find(raw[i]);
-        if (g >= 0) emit(i, static_cast<size_t>(g));
+        const int32_t g = groups[static_cast<size_t>(i)];
+        if (g < 0 || dead[static_cast<size_t>(i)] || (nulls && k->IsNull(i))) continue;
+        emit(i, static_cast<size_t>(g));
       }
     } else {
       std::vector<arrow::Datum> values(keys.begin(), keys.end());
@@ -1173,7 +1247,7 @@ class MergeRun {
         ARROW_RETURN_NOT_OK(Apply(action, ev, target, unmatched, /*matched=*/false, changed));
       }
     }
-    std::sort(changed->begin(), changed->end());
+    if (!std::is_sorted(changed->begin(), changed->end())) std::sort(changed->begin(), changed->end());
     return arrow::Status::OK();
   }
 
@@ -1269,7 +1343,6 @@ class MergeRun {
   std::unique_ptr<cp::Grouper> grouper_;   // keys in general
   std::unique_ptr<IntKeyTable> int_keys_;  // one integer key
   std::string key_column_;                 // its target column, when the key is one
-  std::optional<std::vector<int64_t>> sorted_keys_;
   // Source rows by group: group_rows_[group_offsets_[g] ..< group_offsets_[g + 1]], or with
   // unique keys (group_offsets_ empty) the one row group_rows_[g].
   std::vector<int64_t> group_offsets_, group_rows_;
