@@ -193,16 +193,6 @@ class IntKeyTable {
     while (cap < expected * 2) cap <<= 1;
     Resize(cap);
   }
-  int32_t Find(int64_t k) const {
-    if (!filter_.empty()) {
-      const uint64_t h = FilterBit(k);
-      if (!((filter_[h >> 6] >> (h & 63)) & 1)) return -1;
-    }
-    for (size_t i = Slot(k);; i = (i + 1) & mask_) {
-      if (groups_[i] < 0) return -1;
-      if (keys_[i] == k) return groups_[i];
-    }
-  }
   int32_t Insert(int64_t k) {
     if ((size_ + 1) * 2 > groups_.size()) Grow();
     for (size_t i = Slot(k);; i = (i + 1) & mask_) {

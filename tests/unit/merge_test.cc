@@ -332,6 +332,28 @@ TEST(Merge, SchemaEvolutionAddsSourceColumns) {
 namespace delta {
 namespace {
 
+TEST(Merge, OverlappingFileRangesReadExactlyTheFilesHoldingAKey) {
+  // Files [0, 10] and [5, 100] overlap, [200, 300] is apart; per source key set, the number of
+  // files whose [min, max] holds one of its keys.
+  const std::vector<std::pair<std::string, int64_t>> cases = {
+      {"[7]", 2}, {"[50]", 1}, {"[250]", 1}, {"[7, 250]", 3}, {"[150]", 0}, {"[-5, 400]", 0}};
+  int n = 0;
+  for (const auto& [keys, files] : cases) {
+    auto uri = Dir("overlap" + std::to_string(n++));
+    Append(uri, "[0, 10]", R"(["a", "b"])");
+    Append(uri, "[5, 100]", R"(["c", "d"])");
+    Append(uri, "[200, 300]", R"(["e", "f"])");
+    const auto count = nlohmann::json::parse(keys).size();
+    std::string vs = "[";
+    for (size_t i = 0; i < count; ++i) vs += std::string(i ? ", " : "") + "\"x\"";
+    vs += "]";
+    auto m = Upsert(uri, Source(keys, vs)).WhenMatchedUpdateAll().Execute();
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(m->num_target_files_after_skipping, files) << keys;
+    EXPECT_EQ(m->num_target_rows_updated, 0) << keys;
+  }
+}
+
 TEST(Merge, FilesBetweenSourceKeysAreNotRead) {
   auto uri = Dir("gaps");
   Append(uri, "[1, 2]", R"(["a", "b"])");

@@ -153,6 +153,50 @@ def test_merge_schema_and_deletion_vectors(tmp_path):
         (4, 40, "x", 1.5), (5, 50, "y", 2.5), (6, 60, "z", 3.5)]
 
 
+def test_merge_rewrite_of_multi_batch_files_keeps_every_row(tmp_path):
+    """Files of 200,000 rows are read in several batches and processed in parallel; a file whose
+    first change comes in a later batch has its earlier rows copied on a second read, rows its
+    deletion vector deleted stay deleted, a file without a source key is left alone."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t"
+    create(path, SCHEMA, properties={"delta.enableDeletionVectors": "true"})
+    n = 200_000
+    for k in range(3):
+        ids = pa.array(range(k * n, (k + 1) * n), pa.int64())
+        write(path, pa.table({"id": ids, "p": pa.array(["a"] * n), "v": ids,
+                              "s": pc.cast(pc.remainder(ids, 7), pa.string())}, schema=ROW_SCHEMA), tmp_path)
+    # rows 10..19 of the first file deleted through a deletion vector
+    cli.check_ok(cli.run_deltactl(["delete", str(path), "--where", "id >= 10 AND id < 20", "--dv"]))
+    updates = [190_000, 200_001]  # late in file 0 (4th batch), early in file 1; none in file 2
+    src = write_input(to_table([{"id": i, "p": "a", "v": -1, "s": "new"} for i in updates + [900_000]]),
+                      tmp_path / "src")
+    out = merge(path, src, ["WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *"],
+                "--no-deletion-vectors")
+    assert out["numTargetFilesRemoved"] == 2
+    assert out["numTargetRowsUpdated"] == 2 and out["numTargetRowsInserted"] == 1
+    assert out["numTargetRowsCopied"] == 2 * n - 10 - 2
+
+    got = cli.read_cat(path).select(COLS).sort_by("id")
+    ids = [i for i in range(3 * n) if not 10 <= i < 20] + [900_000]
+    changed = set(updates) | {900_000}
+    expected = pa.table({"id": pa.array(ids, pa.int64()), "p": ["a"] * len(ids),
+                         "v": pa.array([-1 if i in changed else i for i in ids], pa.int64()),
+                         "s": ["new" if i in changed else str(i % 7) for i in ids]}, schema=ROW_SCHEMA)
+    assert got.equals(expected)
+
+    # The rewritten rows' unique columns were written without a dictionary (theirs overflowed
+    # in the files read); the low-cardinality string column kept its dictionary.
+    log = sorted((path / "_delta_log").glob("*.json"))[-1].read_text().splitlines()
+    added = [json.loads(l)["add"]["path"] for l in log if '"add"' in l]
+    biggest = max((pq.ParquetFile(path / a).metadata for a in added), key=lambda m: m.num_rows)
+    chunks = {biggest.row_group(0).column(i).path_in_schema: biggest.row_group(0).column(i)
+              for i in range(biggest.num_columns)}
+    assert not chunks["id"].has_dictionary_page and not chunks["v"].has_dictionary_page
+    assert chunks["s"].has_dictionary_page
+
+
 def test_deltars_reads_merge_result(tmp_path):
     deltalake = pytest.importorskip("deltalake")
     path = tmp_path / "t"
