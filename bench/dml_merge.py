@@ -14,14 +14,15 @@ Python interpreter and pyarrow).
 With --repeat N every contestant runs N times per layout (interleaved); --json writes the
 figures (median / min seconds, median peak RSS) for bench/run.py's report.
 
-Measured 2026-11-22 on the shared 2-core dev machine (other helpers building and testing, so
-noisy), two runs each, 10M-row target, 1M source rows, seconds / peak RSS:
-  clustered  deltacpp rewrite 0.56 / 0.78 s, 313 / 324 MB; with DVs 0.50 / 0.61 s, 281 / 265 MB;
-             delta-rs 1.60 / 2.28 s, 1004 / 1024 MB
-  random     deltacpp rewrite 1.94 / 1.86 s, 440 / 440 MB; with DVs 1.50 / 1.89 s, 306 / 312 MB;
-             delta-rs 2.15 / 3.95 s, 538 / 572 MB
+Measured 2026-11-22 (session 4) on the 2-core dev machine, two full `make bench` runs, medians of 3,
+10M-row target, 1M source rows, seconds / peak RSS:
+  clustered  deltacpp rewrite 0.46 / 0.42 s, 177 / 178 MB; with DVs 0.40 / 0.38 s, 174 / 173 MB;
+             delta-rs 1.77 / 1.58 s, 1064 / 996 MB
+  random     deltacpp rewrite 1.13 / 1.10 s, 238 / 246 MB; with DVs 0.57 / 0.51 s, 195 / 195 MB;
+             delta-rs 2.48 / 2.14 s, 582 / 594 MB (delta-rs varied 2.08-2.98 s run to run)
 (Clustered: only the files holding source keys are read. Random: every file is touched; the
-rewrite re-encodes 9.5M copied rows, which is most of the time; with DVs nothing is copied.)
+rewrite re-encodes 9.5M copied rows, files in parallel, streamed batch by batch; with DVs
+nothing is copied.)
 """
 from __future__ import annotations
 

@@ -55,9 +55,15 @@ void RegisterMerge(CLI::App& app, int* exit_code) {
     options.merge_schema = args->merge_schema;
     if (args->dv) options.use_deletion_vectors = true;
     if (args->no_dv) options.use_deletion_vectors = false;
+    // Text sources (CSV, JSON) are typed with the table's schema; Parquet carries its own types.
     std::shared_ptr<arrow::Schema> hint;
-    if (auto table = delta::Table::Open(args->table); table.ok()) {
-      if (auto snap = (*table)->GetSnapshot(); snap.ok()) hint = (*snap)->schema();
+    const bool parquet_source = args->source_format == "parquet" ||
+                                (args->source_format.empty() && args->source.size() >= 8 &&
+                                 args->source.compare(args->source.size() - 8, 8, ".parquet") == 0);
+    if (!parquet_source) {
+      if (auto table = delta::Table::Open(args->table); table.ok()) {
+        if (auto snap = (*table)->GetSnapshot(); snap.ok()) hint = (*snap)->schema();
+      }
     }
     auto source = OpenInput(args->source, args->source_format, hint);
     if (!source.ok()) {

@@ -80,7 +80,15 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
     return delta::MakeError(delta::ErrorCode::kParseError, "cannot read input " + path + ": " + st.message());
   };
   if (format == "parquet") {
-    auto opened = parquet::arrow::OpenFile(*file, arrow::default_memory_pool());
+    // Columns decoded in parallel (a MERGE source is read before anything else can run).
+    parquet::ArrowReaderProperties props;
+    props.set_use_threads(true);
+    props.set_pre_buffer(true);
+    parquet::arrow::FileReaderBuilder builder;
+    auto opened_file = builder.Open(*file);
+    if (!opened_file.ok()) return parse_error(opened_file);
+    builder.properties(props);
+    auto opened = builder.Build();
     if (!opened.ok()) return parse_error(opened.status());
     std::shared_ptr<parquet::arrow::FileReader> reader = std::move(*opened);
     auto batches = reader->GetRecordBatchReader();
