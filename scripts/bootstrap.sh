@@ -14,7 +14,7 @@ for a in "$@"; do [ "$a" = "--with-spark" ] && WITH_SPARK=1; done
 
 APT_PKGS=(build-essential cmake ninja-build pkg-config python3-venv python3-dev
   rapidjson-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev libroaring-dev
-  libxxhash-dev libbenchmark-dev)
+  libxxhash-dev libbenchmark-dev libdivide-dev)
 if [ "$WITH_SPARK" = 1 ]; then APT_PKGS+=(openjdk-17-jre-headless); fi
 
 missing=()

@@ -18,6 +18,7 @@
 #include "delta/error.h"
 #include "delta/expression.h"
 #include "expr/sql_semantics.h"
+#include "util/compute_init.h"
 
 namespace delta {
 
@@ -448,6 +449,14 @@ class Translator {
                      : f == "*" ? "multiply_checked"
                      : f == "/" ? "divide_checked"
                                 : "remainder_checked";
+    if (f == "%" && !a.literal && (common->id() == arrow::Type::INT32 || common->id() == arrow::Type::INT64)) {
+      // A constant divisor (the usual `id % 100 = 7`): divided by multiplication, not per row
+      // by the hardware divider (util/compute_init.h). 0 and -1 keep Arrow's kernel (its
+      // divide-by-zero error and INT_MIN % -1).
+      if (auto d = IntegerLiteral(b); d && *d != 0 && *d != 1 && *d != -1) {
+        return Finish(e, cp::call(util::kRemainderByConstant, {a.expr, b.expr}));
+      }
+    }
     return Finish(e, cp::call(fn, {a.expr, b.expr}));
   }
 

@@ -242,20 +242,33 @@ arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
 arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
   std::vector<int> all(static_cast<size_t>(schema_->num_fields()));
   std::iota(all.begin(), all.end(), 0);
-  return ReadAndMatch(file, all, bound_predicate_);
+  return ReadAndMatch(file, all, bound_predicate_, /*keep_batches=*/true);
 }
 
 arrow::Result<FileRows> RowLevelWrite::Match(const AddFile& file) const {
-  if (!bound_match_predicate_ || match_columns_.empty()) return Read(file);
-  return ReadAndMatch(file, match_columns_, bound_match_predicate_);
+  if (!bound_match_predicate_ || match_columns_.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto rows, Read(file));
+    rows.batches.clear();
+    return rows;
+  }
+  return ReadAndMatch(file, match_columns_, bound_match_predicate_, /*keep_batches=*/false);
 }
 
 arrow::Result<FileRows> RowLevelWrite::ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
-                                                    const std::optional<arrow::compute::Expression>& bound) const {
-  ARROW_ASSIGN_OR_RAISE(FileRows rows, ReadColumns(file, columns));
-  uint64_t offset = 0;
-  for (const auto& b : rows.batches) {
+                                                    const std::optional<arrow::compute::Expression>& bound,
+                                                    bool keep_batches) const {
+  FileRows rows;
+  std::vector<uint64_t>::const_iterator deleted;
+  bool started = false;
+  // The predicate is evaluated batch by batch as the file streams: without keep_batches only
+  // one batch is in memory (its buffers are reused by the next instead of touching new pages).
+  ARROW_RETURN_NOT_OK(StreamColumns(file, columns, &rows.deleted, [&](const std::shared_ptr<arrow::RecordBatch>& b,
+                                                                       int64_t first) -> arrow::Status {
+    if (!started) deleted = rows.deleted.begin(), started = true;
+    const auto offset = static_cast<uint64_t>(first);
     const auto n = static_cast<uint64_t>(b->num_rows());
+    rows.num_rows += b->num_rows();
+    if (keep_batches) rows.batches.push_back(b);
     std::shared_ptr<arrow::BooleanArray> mask;
     bool all_true = !bound;
     if (bound) {
@@ -264,17 +277,13 @@ arrow::Result<FileRows> RowLevelWrite::ReadAndMatch(const AddFile& file, const s
       if (d.is_scalar()) {
         const auto& s = d.scalar_as<arrow::BooleanScalar>();
         all_true = s.is_valid && s.value;
-        if (!all_true) {
-          offset += n;
-          continue;
-        }
+        if (!all_true) return arrow::Status::OK();
       } else {
         mask = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
       }
     }
     // TRUE rows = value bits AND validity bits, visited run by run; the file's deleted rows
     // (sorted) are skipped with a moving cursor.
-    auto deleted = std::lower_bound(rows.deleted.begin(), rows.deleted.end(), offset);
     auto emit = [&](uint64_t row) {
       while (deleted != rows.deleted.end() && *deleted < row) ++deleted;
       if (deleted != rows.deleted.end() && *deleted == row) return;
@@ -295,8 +304,8 @@ arrow::Result<FileRows> RowLevelWrite::ReadAndMatch(const AddFile& file, const s
         for (int64_t i = pos; i < pos + len; ++i) emit(offset + static_cast<uint64_t>(i));
       });
     }
-    offset += n;
-  }
+    return arrow::Status::OK();
+  }));
   return rows;
 }
 
@@ -377,6 +386,10 @@ arrow::Status RowLevelWrite::WriteChange(const std::shared_ptr<arrow::RecordBatc
 
 void RowLevelWrite::Remove(const AddFile& file) {
   std::lock_guard<std::mutex> lock(mu_);
+  RemoveLocked(file);
+}
+
+void RowLevelWrite::RemoveLocked(const AddFile& file) {
   if (file.deletion_vector) ++dvs_removed_;
   removes_.push_back(RemoveOf(file, NowMs(), /*data_change=*/true));
 }
@@ -385,8 +398,7 @@ arrow::Status RowLevelWrite::ReplaceDeletionVector(const AddFile& file, const st
   std::lock_guard<std::mutex> lock(mu_);
   ARROW_ASSIGN_OR_RAISE(auto dv, dv_writer_->Add(deleted));
   const bool had_dv = file.deletion_vector.has_value();
-  if (had_dv) ++dvs_removed_;
-  removes_.push_back(RemoveOf(file, NowMs(), /*data_change=*/true));
+  RemoveLocked(file);
   if (had_dv) {
     --dvs_removed_;
     ++dvs_updated_;

@@ -78,8 +78,9 @@ class RowLevelWrite {
 
   /// Reads a file and evaluates the predicate (null: every live row matches).
   arrow::Result<FileRows> Read(const AddFile& file) const;
-  /// Like Read, but reads only the columns the predicate uses (the batches hold those): for
-  /// operations that need only the matched positions (DELETE with deletion vectors).
+  /// Like Read, but reads only the columns the predicate uses and keeps no batches (one in
+  /// memory at a time): for operations that need only the matched positions (DELETE with
+  /// deletion vectors).
   arrow::Result<FileRows> Match(const AddFile& file) const;
   /// Reads only the table columns `columns` (indices into schema(), in that order) of a file,
   /// with its deletion vector; the predicate is not evaluated (`matched` stays empty).
@@ -134,11 +135,13 @@ class RowLevelWrite {
  private:
   RowLevelWrite() = default;
   arrow::Status MakeWriters(const Metadata& md);
+  void RemoveLocked(const AddFile& file);  // Remove with mu_ held
   /// Columns whose dictionary overflowed in a file read are written without one (see
   /// DataFileWriter::DisableDictionary). Thread-safe.
   void NoteEncodings(const parquet::FileMetaData& md) const;
   arrow::Result<FileRows> ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
-                                       const std::optional<arrow::compute::Expression>& bound) const;
+                                       const std::optional<arrow::compute::Expression>& bound,
+                                       bool keep_batches) const;
   std::string uri_;
   storage::TableLocation loc_;
   std::shared_ptr<const Snapshot> snapshot_;

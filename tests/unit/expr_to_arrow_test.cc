@@ -185,6 +185,61 @@ TEST(ExprToArrow, ArithmeticFollowsSparkResultTypes) {
   ExpectEval("d + 1", arrow::decimal128(11, 2), R"(["2.25", "3.50", null, "11.00"])");
 }
 
+// `x % <integer literal>` runs deltacpp's multiply-and-shift kernel (util/compute_init.h); its
+// results must be Arrow's remainder (Spark's `%`: truncating, the sign of the dividend) for
+// every dividend, extremes included, and divisors of either sign.
+TEST(ExprToArrow, RemainderByAConstantAgreesWithArrowsRemainder) {
+  std::vector<int64_t> values = {0, 1, -1, 7, -7, 99, 100, 101, -100, -101, INT64_MAX, INT64_MIN,
+                                 INT64_MAX - 1, INT64_MIN + 1, INT32_MAX, INT32_MIN};
+  uint64_t state = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 2000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    values.push_back(static_cast<int64_t>(state) >> (i % 60));
+  }
+  arrow::Int64Builder lb;
+  arrow::Int32Builder ib;
+  for (int64_t v : values) {
+    ASSERT_TRUE(lb.Append(v).ok());
+    ASSERT_TRUE(ib.Append(static_cast<int32_t>(v)).ok());
+  }
+  ASSERT_TRUE(lb.AppendNull().ok());
+  ASSERT_TRUE(ib.AppendNull().ok());
+  auto schema = arrow::schema({arrow::field("l", arrow::int64()), arrow::field("i", arrow::int32())});
+  auto batch = arrow::RecordBatch::Make(schema, static_cast<int64_t>(values.size()) + 1,
+                                        {lb.Finish().ValueOrDie(), ib.Finish().ValueOrDie()});
+  for (int64_t d : std::initializer_list<int64_t>{2, -2, 3, 7, -7, 10, 100, -100, 1000003, 2147483647,
+                                                   -2147483647, 4294967296, INT64_MAX}) {
+    for (const char* column : {"l", "i"}) {
+      if (std::string(column) == "i" && (d > INT32_MAX || d < INT32_MIN)) continue;
+      const std::string sql = std::string(column) + " % " + std::to_string(d);
+      SCOPED_TRACE(sql);
+      auto e = ParseExpression(sql);
+      ASSERT_TRUE(e.ok()) << e.status().ToString();
+      auto translated = ToArrowExpression(**e, *schema);
+      ASSERT_TRUE(translated.ok()) << translated.status().ToString();
+      auto bound = translated->Bind(*schema);
+      ASSERT_TRUE(bound.ok());
+      auto got = cp::ExecuteScalarExpression(*bound, cp::ExecBatch(*batch));
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      auto divisor = arrow::MakeScalar(d);
+      auto expected = cp::CallFunction(
+          "remainder", {batch->GetColumnByName(column),
+                        std::string(column) == "i" ? arrow::Datum(std::make_shared<arrow::Int32Scalar>(
+                                                         static_cast<int32_t>(d)))
+                                                   : arrow::Datum(divisor)});
+      ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+      EXPECT_TRUE(got->make_array()->Equals(*expected->make_array()))
+          << "got " << got->make_array()->ToString().substr(0, 400);
+    }
+  }
+  // The translation picks the kernel only for such divisors; a zero divisor stays an error.
+  EXPECT_NE(ToArrowExpression(**ParseExpression("l % 100"), *schema)->ToString().find("delta_remainder_by_constant"),
+            std::string::npos);
+  EXPECT_NE(ToArrowExpression(**ParseExpression("l % -1"), *schema)->ToString().find("remainder_checked"),
+            std::string::npos);
+  EXPECT_FALSE(Eval("i % 0").ok());
+}
+
 TEST(ExprToArrow, IntegerOverflowIsAnError) {
   auto r = Eval("i * 2147483647");
   EXPECT_FALSE(r.ok());
