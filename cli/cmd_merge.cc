@@ -65,7 +65,7 @@ void RegisterMerge(CLI::App& app, int* exit_code) {
         if (auto snap = (*table)->GetSnapshot(); snap.ok()) hint = (*snap)->schema();
       }
     }
-    auto source = OpenInput(args->source, args->source_format, hint);
+    auto source = OpenInput(args->source, args->source_format, hint, /*whole_row_groups=*/true);
     if (!source.ok()) {
       *exit_code = ReportError(source.status());
       return;

@@ -1,5 +1,6 @@
 #include "input.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include <arrow/io/file.h>
 #include <arrow/json/api.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/metadata.h>
 
 #include "delta/error.h"
 
@@ -65,7 +67,8 @@ class InputReader : public arrow::RecordBatchReader {
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
-    const std::string& path, std::string format, const std::shared_ptr<arrow::Schema>& hint) {
+    const std::string& path, std::string format, const std::shared_ptr<arrow::Schema>& hint,
+    bool whole_row_groups) {
   if (format.empty()) {
     auto dot = path.rfind('.');
     format = dot == std::string::npos ? "" : path.substr(dot + 1);
@@ -91,6 +94,12 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
     auto opened = builder.Build();
     if (!opened.ok()) return parse_error(opened.status());
     std::shared_ptr<parquet::arrow::FileReader> reader = std::move(*opened);
+    if (whole_row_groups) {
+      int64_t largest = 1;
+      const auto& md = *reader->parquet_reader()->metadata();
+      for (int i = 0; i < md.num_row_groups(); ++i) largest = std::max(largest, md.RowGroup(i)->num_rows());
+      reader->set_batch_size(largest);
+    }
     auto batches = reader->GetRecordBatchReader();
     if (!batches.ok()) return parse_error(batches.status());
     // Parquet carries its own types: no cast hint (schema enforcement judges them).

@@ -197,6 +197,29 @@ def test_merge_rewrite_of_multi_batch_files_keeps_every_row(tmp_path):
     assert chunks["s"].has_dictionary_page
 
 
+def test_merge_parquet_source_of_several_row_groups(tmp_path):
+    """A Parquet source is read one row group per batch: row groups of different sizes (one
+    with a NULL key, one empty of matches) all arrive, each source row exactly once."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t"
+    make_table(path, tmp_path, [{"id": i, "p": "a", "v": i, "s": "old"} for i in range(1000)])
+    src_rows = ([{"id": i, "p": "a", "v": -i, "s": "upd"} for i in range(0, 300, 3)]        # 100 updates
+                + [{"id": None, "p": "a", "v": 7, "s": "null key"}]                         # never matches
+                + [{"id": 5000 + i, "p": "b", "v": i, "s": "ins"} for i in range(250)])     # 250 inserts
+    src = tmp_path / "src.parquet"
+    pq.write_table(to_table(src_rows), src, row_group_size=64)  # 6 row groups, the last of 31 rows
+    assert pq.ParquetFile(src).metadata.num_row_groups == 6
+    out = merge(path, src, ["WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED THEN INSERT *"])
+    assert out["numSourceRows"] == 351
+    assert out["numTargetRowsUpdated"] == 100 and out["numTargetRowsInserted"] == 251
+    updated = set(range(0, 300, 3))
+    expected = ([(i, "a", -i if i in updated else i, "upd" if i in updated else "old") for i in range(1000)]
+                + [(None, "a", 7, "null key")] + [(5000 + i, "b", i, "ins") for i in range(250)])
+    assert rows_of(path) == canonical_rows(pa.Table.from_pylist(
+        [dict(zip(COLS, r)) for r in expected], schema=ROW_SCHEMA))
+
+
 def test_deltars_reads_merge_result(tmp_path):
     deltalake = pytest.importorskip("deltalake")
     path = tmp_path / "t"
