@@ -71,7 +71,8 @@ NOT_COMPARED = ("bytes",)
 VACUUM_REMOVED = {"full": 10_000, "quick": 1_000}
 VACUUM_LIVE = 100
 DML_ROWS = {"full": 10_000_000, "quick": 1_000_000}  # MERGE / DELETE / Z-ORDER tables
-DML_REPEAT = {"full": 3, "quick": 2}
+DML_REPEAT = {"full": 5, "quick": 2}     # MERGE / DELETE runs per contestant (short runs, noisy)
+ZORDER_REPEAT = {"full": 3, "quick": 2}  # Z-ORDER runs per contestant (16 s each for delta-rs)
 MERGE_SPEED_TARGET = 2.0    # MERGE at least this many times faster than delta-rs
 MERGE_MEMORY_TARGET = 0.5   # with less than this fraction of delta-rs's peak memory
 DELETE_DV_TARGET = 10.0     # DELETE of 1% with deletion vectors vs rewriting
@@ -852,13 +853,14 @@ def main() -> int:
 
     size_key = "quick" if args.quick else "full"
     dml_rows, dml_repeat = DML_ROWS[size_key], DML_REPEAT[size_key]
+    zorder_repeat = ZORDER_REPEAT[size_key]
 
-    def script(name: str) -> dict:
+    def script(name: str, repeat: int = dml_repeat) -> dict:
         work = BENCH_DIR / ".work"
         work.mkdir(parents=True, exist_ok=True)
         out = work / f"{Path(name).stem}.json"
         env_ = dict(os.environ, DELTACTL=str(build_dir / "deltactl"))
-        subprocess.run([sys.executable, str(BENCH_DIR / name), str(dml_rows), "--repeat", str(dml_repeat),
+        subprocess.run([sys.executable, str(BENCH_DIR / name), str(dml_rows), "--repeat", str(repeat),
                         "--json", str(out)], check=True, env=env_)
         return json.loads(out.read_text())
 
@@ -928,7 +930,7 @@ def main() -> int:
 
     if "zorder" in only:
         print(f"bench: Z-ORDER of {dml_rows:,} rows (bench/zorder.py)", flush=True)
-        fig = script("zorder.py")
+        fig = script("zorder.py", zorder_repeat)
         rs, cpp = fig["runs"]["delta-rs"], fig["runs"]["deltacpp"]
         speed = rs["median"] / cpp["median"]
         targets.append((f"Z-ORDER BY (a, b) of {fig['rows']:,} rows: deltacpp faster than delta-rs", faster(speed),
@@ -938,7 +940,7 @@ def main() -> int:
             f"`bench/zorder.py`: {fig['files_before']} unclustered files (a BIGINT and b DOUBLE uniform random, "
             "s STRING), 16 MiB target files; `deltactl optimize --zorder-by a,b` against delta-rs's "
             "`optimize.z_order([\"a\", \"b\"])`, each run on a fresh copy in its own subprocess, median of "
-            f"{dml_repeat}. Files read: how many files' min/max statistics admit the predicate "
+            f"{zorder_repeat}. Files read: how many files' min/max statistics admit the predicate "
             f"`{fig['predicate']}` (5% x 5% of the space) — {cpp['files_read_before']} of {fig['files_before']} "
             "before.\n\n"
             "| contestant | min | median | time / delta-rs | peak RSS MB | RSS / delta-rs | files after | files read after |\n"
