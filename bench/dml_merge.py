@@ -14,12 +14,11 @@ Python interpreter and pyarrow).
 With --repeat N every contestant runs N times per layout (interleaved); --json writes the
 figures (median / min seconds, median peak RSS) for bench/run.py's report.
 
-Measured 2026-11-22 (session 4) on the 2-core dev machine, two full `make bench` runs, medians of 3,
-10M-row target, 1M source rows, seconds / peak RSS:
-  clustered  deltacpp rewrite 0.46 / 0.42 s, 177 / 178 MB; with DVs 0.40 / 0.38 s, 174 / 173 MB;
-             delta-rs 1.77 / 1.58 s, 1064 / 996 MB
-  random     deltacpp rewrite 1.13 / 1.10 s, 238 / 246 MB; with DVs 0.57 / 0.51 s, 195 / 195 MB;
-             delta-rs 2.48 / 2.14 s, 582 / 594 MB (delta-rs varied 2.08-2.98 s run to run)
+Measured 2026-12-06 on the 2-core dev machine, `make bench`, medians of 5, 10M-row target, 1M
+source rows, seconds / peak RSS:
+  clustered  deltacpp rewrite 0.32 s, 169 MB; with DVs 0.29 s, 157 MB; delta-rs 1.65 s, 1003 MB
+  random     deltacpp rewrite 0.93 s, 251 MB; with DVs 0.38 s, 179 MB; delta-rs 2.10 s, 534 MB
+  (2026-11-22: random rewrite 1.10 s vs delta-rs 2.14 s; delta-rs varies 2.0-3.0 s run to run)
 (Clustered: only the files holding source keys are read. Random: every file is touched; the
 rewrite re-encodes 9.5M copied rows, files in parallel, streamed batch by batch; with DVs
 nothing is copied.)
@@ -104,6 +103,7 @@ def main() -> None:
                     t = tmp / "run"
                     shutil.rmtree(t, ignore_errors=True)
                     shutil.copytree(base, t)
+                    os.sync()  # the copy's writeback must not land in the timed run
                     if kind.endswith("dv"):
                         subprocess.run([DELTACTL, "alter", str(t), "set-properties",
                                         "delta.enableDeletionVectors=true"], check=True, capture_output=True)

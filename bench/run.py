@@ -522,6 +522,7 @@ def optimize_contestants(deltactl: Path, src: Path, repeat: int, warmup: int) ->
     def fresh():
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(src, work)
+        os.sync()  # the copy's writeback (1,000 files) must not land in the timed run
 
     def ours():
         proc = subprocess.run([str(deltactl), "optimize", str(work), "--json"], capture_output=True,

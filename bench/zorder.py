@@ -94,6 +94,7 @@ def main() -> None:
                 t = tmp / "run"
                 shutil.rmtree(t, ignore_errors=True)
                 shutil.copytree(base, t)
+                os.sync()  # the copy's writeback must not land in the timed run
                 out = subprocess.run([sys.executable, __file__, "--run", kind, str(t)], check=True,
                                      capture_output=True, text=True)
                 r = json.loads(out.stdout.strip().splitlines()[-1])
