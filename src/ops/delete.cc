@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <optional>
-#include <thread>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -42,67 +42,48 @@ arrow::Result<DeleteMetrics> Run(ops::RowLevelWrite& w, const DeleteOptions& opt
     evaluate.push_back(&f);
   }
   // With deletion vectors only the matched positions matter (DV deletes write no change data:
-  // readers derive it from the DV difference): the files are matched in parallel reading just the predicate's columns (results are kept as positions
-  // only), then applied in log order.
-  std::vector<std::optional<ops::FileRows>> matched(evaluate.size());
-  if (w.use_dvs() && !evaluate.empty()) {
-    const auto scan_start = std::chrono::steady_clock::now();
-    std::vector<arrow::Status> status(evaluate.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i = next++; i < evaluate.size(); i = next++) {
-        auto r = w.Match(*evaluate[i]);
-        if (!r.ok()) {
-          status[i] = r.status();
-          continue;
-        }
-        r->batches.clear();
-        matched[i] = std::move(*r);
-      }
-    };
-    const size_t threads = std::min<size_t>(evaluate.size(), std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    for (const auto& st : status) ARROW_RETURN_NOT_OK(st);
+  // readers derive it from the DV difference): the files are matched in parallel reading just
+  // the predicate's columns (results are kept as positions only), then applied in log order.
+  // Without them every file is streamed and rewritten by RowLevelWrite::ProcessMatched, files
+  // in parallel; with change data the deleted rows go to cdc files as they stream.
+  std::mutex mu;
+  const auto scan_start = std::chrono::steady_clock::now();
+  if (w.use_dvs()) {
+    std::vector<ops::FileRows> matched(evaluate.size());
+    ARROW_RETURN_NOT_OK(ops::ParallelFor(evaluate.size(), [&](size_t i) -> arrow::Status {
+      ARROW_ASSIGN_OR_RAISE(matched[i], w.Match(*evaluate[i]));
+      return arrow::Status::OK();
+    }));
     scan_ms += ops::MsSince(scan_start);
-  }
-  for (size_t fi = 0; fi < evaluate.size(); ++fi) {
-    const AddFile& f = *evaluate[fi];
-    const auto scan_start = std::chrono::steady_clock::now();
-    ops::FileRows rows;
-    if (matched[fi]) {
-      rows = std::move(*matched[fi]);
-    } else {
-      ARROW_ASSIGN_OR_RAISE(rows, w.Read(f));
-      scan_ms += ops::MsSince(scan_start);
-    }
-    if (rows.matched.empty()) continue;
     const auto rewrite_start = std::chrono::steady_clock::now();
-    m.num_deleted_rows += static_cast<int64_t>(rows.matched.size());
-    auto deleted = ops::Union(rows.deleted, rows.matched);
-    if (static_cast<int64_t>(deleted.size()) == rows.num_rows) {
-      w.Remove(f);
-      if (w.cdf() && !w.use_dvs()) {
-        ARROW_ASSIGN_OR_RAISE(auto gone, ops::SelectRows(rows, rows.matched, true));
-        for (const auto& b : gone) ARROW_RETURN_NOT_OK(w.WriteChange(b, "delete"));
-      }
-    } else if (w.use_dvs()) {
-      ARROW_RETURN_NOT_OK(w.ReplaceDeletionVector(f, deleted));
-    } else {
-      w.Remove(f);
-      ARROW_ASSIGN_OR_RAISE(auto kept, ops::SelectRows(rows, deleted, false));
-      for (const auto& b : kept) {
-        m.num_copied_rows += b->num_rows();
-        ARROW_RETURN_NOT_OK(w.WriteData(b));
-      }
-      if (w.cdf()) {
-        ARROW_ASSIGN_OR_RAISE(auto gone, ops::SelectRows(rows, rows.matched, true));
-        for (const auto& b : gone) ARROW_RETURN_NOT_OK(w.WriteChange(b, "delete"));
+    for (size_t fi = 0; fi < evaluate.size(); ++fi) {
+      const ops::FileRows& rows = matched[fi];
+      if (rows.matched.empty()) continue;
+      m.num_deleted_rows += static_cast<int64_t>(rows.matched.size());
+      auto deleted = ops::Union(rows.deleted, rows.matched);
+      if (static_cast<int64_t>(deleted.size()) == rows.num_rows) {
+        w.Remove(*evaluate[fi]);
+      } else {
+        ARROW_RETURN_NOT_OK(w.ReplaceDeletionVector(*evaluate[fi], deleted));
       }
     }
     rewrite_ms += ops::MsSince(rewrite_start);
+  } else {
+    ARROW_RETURN_NOT_OK(ops::ParallelFor(evaluate.size(), [&](size_t i) -> arrow::Status {
+      ARROW_ASSIGN_OR_RAISE(
+          auto outcome, w.ProcessMatched(*evaluate[i], [&](const std::shared_ptr<arrow::RecordBatch>& b,
+                                                           const std::vector<uint64_t>& rows) -> arrow::Status {
+            if (!w.cdf()) return arrow::Status::OK();
+            ARROW_ASSIGN_OR_RAISE(auto gone, ops::TakeRows(b, rows));
+            return w.WriteChange(gone, "delete");
+          }));
+      std::lock_guard<std::mutex> lock(mu);
+      m.num_deleted_rows += outcome.matched;
+      m.num_copied_rows += outcome.copied;
+      scan_ms += outcome.read_ms;  // per file, summed over the threads (as MERGE counts)
+      rewrite_ms += outcome.write_ms;
+      return arrow::Status::OK();
+    }));
   }
   for (const auto* f : whole) {
     w.Remove(*f);

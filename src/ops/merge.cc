@@ -666,25 +666,7 @@ class MergeRun {
     std::iota(all_columns_.begin(), all_columns_.end(), 0);
     // Files are processed in parallel (each streams one batch at a time); the writes, the
     // staged actions and the metrics are shared under locks.
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mu;
-    arrow::Status first_error;
-    auto work = [&] {
-      for (size_t i = next++; i < todo.size() && !failed; i = next++) {
-        auto st = ProcessFile(*todo[i]);
-        if (st.ok()) continue;
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (first_error.ok()) first_error = st;
-        failed = true;
-      }
-    };
-    const size_t threads = std::min<size_t>(todo.size(), std::max(1u, std::thread::hardware_concurrency()));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    ARROW_RETURN_NOT_OK(first_error);
+    ARROW_RETURN_NOT_OK(ops::ParallelFor(todo.size(), [&](size_t i) { return ProcessFile(*todo[i]); }));
     if (has_not_matched_) ARROW_RETURN_NOT_OK(InsertUnmatched());
     m_.num_target_rows_updated = m_.num_target_rows_matched_updated + m_.num_target_rows_not_matched_by_source_updated;
     m_.num_target_rows_deleted = m_.num_target_rows_matched_deleted + m_.num_target_rows_not_matched_by_source_deleted;
@@ -1184,16 +1166,6 @@ class MergeRun {
     return arrow::Status::OK();
   }
 
-  // Rows of the deletion vector `deleted` (sorted file row indexes) within [offset, offset + n).
-  static std::vector<uint8_t> Dead(const std::vector<uint64_t>& deleted, int64_t offset, int64_t n) {
-    std::vector<uint8_t> dead(static_cast<size_t>(n), 0);
-    auto it = std::lower_bound(deleted.begin(), deleted.end(), static_cast<uint64_t>(offset));
-    for (; it != deleted.end() && *it < static_cast<uint64_t>(offset + n); ++it) {
-      dead[static_cast<size_t>(*it - static_cast<uint64_t>(offset))] = 1;
-    }
-    return dead;
-  }
-
   // One target file, streamed batch by batch: matched pairs -> MATCHED clauses, unmatched live
   // rows -> NOT MATCHED BY SOURCE clauses; then the file gets a deletion vector or is rewritten.
   // A rewrite starts at the file's first changed row: from there its kept rows stream to the
@@ -1210,7 +1182,7 @@ class MergeRun {
     ARROW_RETURN_NOT_OK(w_->StreamColumns(f, columns, &deleted, [&](const BatchPtr& target, int64_t offset) {
       const int64_t n = target->num_rows();
       num_rows = offset + n;
-      auto dead = Dead(deleted, offset, n);
+      auto dead = ops::RowLevelWrite::Dead(deleted, offset, n);
       std::vector<uint64_t> local;  // rows of this batch changed, sorted
       ARROW_RETURN_NOT_OK(ProcessBatch(f, target, dead, &local));
       for (auto i : local) changed.push_back(static_cast<uint64_t>(offset) + i);
@@ -1218,9 +1190,13 @@ class MergeRun {
       const auto copy_start = std::chrono::steady_clock::now();
       if (!rewriting) {
         rewriting = true;
-        if (offset > 0) ARROW_RETURN_NOT_OK(CopyPrefix(f, offset, deleted));
+        if (offset > 0) {
+          ARROW_ASSIGN_OR_RAISE(auto copied, w_->CopyPrefix(f, offset, deleted));
+          AddCopied(copied);
+        }
       }
-      ARROW_RETURN_NOT_OK(CopyKept(target, dead, local));
+      ARROW_ASSIGN_OR_RAISE(auto kept, w_->WriteKept(target, dead, local));
+      AddCopied(kept);
       copy_ms += ops::MsSince(copy_start);
       return arrow::Status::OK();
     }));
@@ -1241,19 +1217,9 @@ class MergeRun {
     return arrow::Status::OK();
   }
 
-  // Copies the live rows [0, end) of a file being rewritten (none of them changed).
-  arrow::Status CopyPrefix(const AddFile& f, int64_t end, const std::vector<uint64_t>& deleted) {
-    bool done = false;
-    std::vector<uint64_t> ignored;
-    auto st = w_->StreamColumns(f, all_columns_, &ignored, [&](const BatchPtr& b, int64_t offset) {
-      if (offset >= end) {
-        done = true;
-        return arrow::Status::Cancelled("prefix copied");
-      }
-      const int64_t n = std::min(b->num_rows(), end - offset);
-      return CopyKept(n < b->num_rows() ? b->Slice(0, n) : b, Dead(deleted, offset, n), {});
-    });
-    return done ? arrow::Status::OK() : st;
+  void AddCopied(int64_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    m_.num_copied_rows += n;
   }
 
   // One batch of a target file: sets source_matched_, applies the clauses and returns in
@@ -1305,37 +1271,6 @@ class MergeRun {
     }
     if (!std::is_sorted(changed->begin(), changed->end())) std::sort(changed->begin(), changed->end());
     return arrow::Status::OK();
-  }
-
-  // Writes the rows of a target batch that stay: neither `dead` (deleted before) nor in
-  // `changed` (sorted batch rows updated or deleted now).
-  arrow::Status CopyKept(const BatchPtr& b, const std::vector<uint8_t>& dead, const std::vector<uint64_t>& changed) {
-    const int64_t n = b->num_rows();
-    ARROW_ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
-    uint8_t* keep = bits->mutable_data();
-    auto next = changed.begin();
-    int64_t kept = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      bool k = !dead[static_cast<size_t>(i)];
-      if (next != changed.end() && *next == static_cast<uint64_t>(i)) {
-        k = false;
-        ++next;
-      }
-      if (k) arrow::bit_util::SetBit(keep, i);
-      kept += k;
-    }
-    if (kept == 0) return arrow::Status::OK();
-    BatchPtr out = b;
-    if (kept < n) {
-      auto mask = std::make_shared<arrow::BooleanArray>(n, bits);
-      ARROW_ASSIGN_OR_RAISE(auto d, cp::Filter(b, mask));
-      out = d.record_batch();
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      m_.num_copied_rows += kept;
-    }
-    return w_->WriteData(out);
   }
 
   arrow::Status InsertUnmatched() {

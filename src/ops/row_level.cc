@@ -1,6 +1,9 @@
 #include "ops/row_level.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <numeric>
 #include <set>
 
@@ -44,49 +47,44 @@ std::optional<std::string> LooseStats(const std::optional<std::string>& stats) {
   return j.dump();
 }
 
-arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> Filter(
-    const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
-    const std::function<bool(uint64_t)>& keep) {
-  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
-  uint64_t offset = 0;
-  for (const auto& b : batches) {
-    arrow::BooleanBuilder mask;
-    ARROW_RETURN_NOT_OK(mask.Reserve(b->num_rows()));
-    int64_t kept = 0;
-    for (int64_t i = 0; i < b->num_rows(); ++i) {
-      const bool k = keep(offset + static_cast<uint64_t>(i));
-      kept += k;
-      mask.UnsafeAppend(k);
-    }
-    offset += static_cast<uint64_t>(b->num_rows());
-    if (kept == 0) continue;
-    if (kept == b->num_rows()) {
-      out.push_back(b);
-      continue;
-    }
-    ARROW_ASSIGN_OR_RAISE(auto m, mask.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(b, m));
-    out.push_back(filtered.record_batch());
-  }
-  return out;
-}
-
-bool Contains(const std::vector<uint64_t>& sorted, uint64_t v) {
-  return std::binary_search(sorted.begin(), sorted.end(), v);
-}
-
 }  // namespace
+
+arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mu;
+  arrow::Status first_error;
+  auto work = [&] {
+    for (size_t i = next++; i < n && !failed; i = next++) {
+      auto st = fn(i);
+      if (st.ok()) continue;
+      std::lock_guard<std::mutex> lock(error_mu);
+      if (first_error.ok()) first_error = st;
+      failed = true;
+    }
+  };
+  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return first_error;
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> TakeRows(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                            const std::vector<uint64_t>& rows) {
+  arrow::UInt64Builder b;
+  ARROW_RETURN_NOT_OK(b.AppendValues(rows));
+  ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(batch, indices));
+  return taken.record_batch();
+}
 
 std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   std::vector<uint64_t> out;
   out.reserve(a.size() + b.size());
   std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
-}
-
-arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> SelectRows(
-    const FileRows& rows, const std::vector<uint64_t>& index, bool keep) {
-  return Filter(rows.batches, [&](uint64_t i) { return Contains(index, i) == keep; });
 }
 
 arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(const std::string& uri,
@@ -239,85 +237,178 @@ arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
                                                                              : FileVerdict::kSkip;
 }
 
-arrow::Result<FileRows> RowLevelWrite::Read(const AddFile& file) const {
+std::vector<int> RowLevelWrite::AllColumns() const {
   std::vector<int> all(static_cast<size_t>(schema_->num_fields()));
   std::iota(all.begin(), all.end(), 0);
-  return ReadAndMatch(file, all, bound_predicate_, /*keep_batches=*/true);
+  return all;
 }
 
 arrow::Result<FileRows> RowLevelWrite::Match(const AddFile& file) const {
-  if (!bound_match_predicate_ || match_columns_.empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto rows, Read(file));
-    rows.batches.clear();
-    return rows;
-  }
-  return ReadAndMatch(file, match_columns_, bound_match_predicate_, /*keep_batches=*/false);
-}
-
-arrow::Result<FileRows> RowLevelWrite::ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
-                                                    const std::optional<arrow::compute::Expression>& bound,
-                                                    bool keep_batches) const {
+  const bool narrow = bound_match_predicate_ && !match_columns_.empty();
   FileRows rows;
-  std::vector<uint64_t>::const_iterator deleted;
-  bool started = false;
-  // The predicate is evaluated batch by batch as the file streams: without keep_batches only
-  // one batch is in memory (its buffers are reused by the next instead of touching new pages).
-  ARROW_RETURN_NOT_OK(StreamColumns(file, columns, &rows.deleted, [&](const std::shared_ptr<arrow::RecordBatch>& b,
-                                                                       int64_t first) -> arrow::Status {
-    if (!started) deleted = rows.deleted.begin(), started = true;
-    const auto offset = static_cast<uint64_t>(first);
-    const auto n = static_cast<uint64_t>(b->num_rows());
-    rows.num_rows += b->num_rows();
-    if (keep_batches) rows.batches.push_back(b);
-    std::shared_ptr<arrow::BooleanArray> mask;
-    bool all_true = !bound;
-    if (bound) {
-      ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(*bound, arrow::compute::ExecBatch(*b),
-                                                            "predicate " + predicate_->ToString()));
-      if (d.is_scalar()) {
-        const auto& s = d.scalar_as<arrow::BooleanScalar>();
-        all_true = s.is_valid && s.value;
-        if (!all_true) return arrow::Status::OK();
-      } else {
-        mask = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
-      }
-    }
-    // TRUE rows = value bits AND validity bits, visited run by run; the file's deleted rows
-    // (sorted) are skipped with a moving cursor.
-    auto emit = [&](uint64_t row) {
-      while (deleted != rows.deleted.end() && *deleted < row) ++deleted;
-      if (deleted != rows.deleted.end() && *deleted == row) return;
-      rows.matched.push_back(row);
-    };
-    if (all_true) {
-      for (uint64_t i = 0; i < n; ++i) emit(offset + i);
-    } else {
-      std::shared_ptr<arrow::Buffer> bits = mask->values();
-      int64_t bits_offset = mask->offset();
-      if (mask->null_count() > 0) {
-        ARROW_ASSIGN_OR_RAISE(bits, arrow::internal::BitmapAnd(arrow::default_memory_pool(), mask->values()->data(),
-                                                               mask->offset(), mask->null_bitmap_data(), mask->offset(),
-                                                               mask->length(), 0));
-        bits_offset = 0;
-      }
-      arrow::internal::VisitSetBitRunsVoid(bits->data(), bits_offset, mask->length(), [&](int64_t pos, int64_t len) {
-        for (int64_t i = pos; i < pos + len; ++i) emit(offset + static_cast<uint64_t>(i));
-      });
-    }
-    return arrow::Status::OK();
-  }));
-  return rows;
-}
-
-arrow::Result<FileRows> RowLevelWrite::ReadColumns(const AddFile& file, const std::vector<int>& columns) const {
-  FileRows rows;
-  ARROW_RETURN_NOT_OK(StreamColumns(file, columns, &rows.deleted,
-                                    [&](const std::shared_ptr<arrow::RecordBatch>& b, int64_t) {
+  // The predicate is evaluated batch by batch as the file streams: one batch in memory (its
+  // buffers are reused by the next instead of touching new pages).
+  ARROW_RETURN_NOT_OK(StreamColumns(file, narrow ? match_columns_ : AllColumns(), &rows.deleted,
+                                    [&](const std::shared_ptr<arrow::RecordBatch>& b, int64_t first) {
                                       rows.num_rows += b->num_rows();
-                                      rows.batches.push_back(b);
-                                      return arrow::Status::OK();
+                                      return MatchBatch(*b, static_cast<uint64_t>(first), rows.deleted,
+                                                        narrow ? bound_match_predicate_ : bound_predicate_,
+                                                        &rows.matched);
                                     }));
   return rows;
+}
+
+arrow::Status RowLevelWrite::MatchBatch(const arrow::RecordBatch& b, uint64_t offset,
+                                        const std::vector<uint64_t>& deleted,
+                                        const std::optional<arrow::compute::Expression>& bound,
+                                        std::vector<uint64_t>* matched) const {
+  const auto n = static_cast<uint64_t>(b.num_rows());
+  std::shared_ptr<arrow::BooleanArray> mask;
+  bool all_true = !bound;
+  if (bound) {
+    ARROW_ASSIGN_OR_RAISE(auto d, expr_internal::Evaluate(*bound, arrow::compute::ExecBatch(b),
+                                                          "predicate " + predicate_->ToString()));
+    if (d.is_scalar()) {
+      const auto& s = d.scalar_as<arrow::BooleanScalar>();
+      all_true = s.is_valid && s.value;
+      if (!all_true) return arrow::Status::OK();
+    } else {
+      mask = std::static_pointer_cast<arrow::BooleanArray>(d.make_array());
+    }
+  }
+  // TRUE rows = value bits AND validity bits, visited run by run; the file's deleted rows
+  // (sorted) are skipped with a moving cursor.
+  auto dead = std::lower_bound(deleted.begin(), deleted.end(), offset);
+  auto emit = [&](uint64_t row) {
+    while (dead != deleted.end() && *dead < row) ++dead;
+    if (dead != deleted.end() && *dead == row) return;
+    matched->push_back(row);
+  };
+  if (all_true) {
+    for (uint64_t i = 0; i < n; ++i) emit(offset + i);
+    return arrow::Status::OK();
+  }
+  std::shared_ptr<arrow::Buffer> bits = mask->values();
+  int64_t bits_offset = mask->offset();
+  if (mask->null_count() > 0) {
+    ARROW_ASSIGN_OR_RAISE(bits, arrow::internal::BitmapAnd(arrow::default_memory_pool(), mask->values()->data(),
+                                                           mask->offset(), mask->null_bitmap_data(), mask->offset(),
+                                                           mask->length(), 0));
+    bits_offset = 0;
+  }
+  arrow::internal::VisitSetBitRunsVoid(bits->data(), bits_offset, mask->length(), [&](int64_t pos, int64_t len) {
+    for (int64_t i = pos; i < pos + len; ++i) emit(offset + static_cast<uint64_t>(i));
+  });
+  return arrow::Status::OK();
+}
+
+std::vector<uint8_t> RowLevelWrite::Dead(const std::vector<uint64_t>& deleted, int64_t offset, int64_t n) {
+  std::vector<uint8_t> dead(static_cast<size_t>(n), 0);
+  auto it = std::lower_bound(deleted.begin(), deleted.end(), static_cast<uint64_t>(offset));
+  for (; it != deleted.end() && *it < static_cast<uint64_t>(offset + n); ++it) {
+    dead[static_cast<size_t>(*it - static_cast<uint64_t>(offset))] = 1;
+  }
+  return dead;
+}
+
+arrow::Result<int64_t> RowLevelWrite::WriteKept(const std::shared_ptr<arrow::RecordBatch>& b,
+                                                const std::vector<uint8_t>& dead,
+                                                const std::vector<uint64_t>& changed) {
+  const int64_t n = b->num_rows();
+  ARROW_ASSIGN_OR_RAISE(auto bits, arrow::AllocateEmptyBitmap(n));
+  uint8_t* keep = bits->mutable_data();
+  auto next = changed.begin();
+  int64_t kept = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    bool k = !dead[static_cast<size_t>(i)];
+    if (next != changed.end() && *next == static_cast<uint64_t>(i)) {
+      k = false;
+      ++next;
+    }
+    if (k) arrow::bit_util::SetBit(keep, i);
+    kept += k;
+  }
+  if (kept == 0) return 0;
+  std::shared_ptr<arrow::RecordBatch> out = b;
+  if (kept < n) {
+    auto mask = std::make_shared<arrow::BooleanArray>(n, bits);
+    ARROW_ASSIGN_OR_RAISE(auto d, arrow::compute::Filter(b, mask));
+    out = d.record_batch();
+  }
+  ARROW_RETURN_NOT_OK(WriteData(out));
+  return kept;
+}
+
+arrow::Result<int64_t> RowLevelWrite::CopyPrefix(const AddFile& file, int64_t end,
+                                                 const std::vector<uint64_t>& deleted) {
+  bool done = false;
+  int64_t copied = 0;
+  std::vector<uint64_t> ignored;
+  auto st = StreamColumns(file, AllColumns(), &ignored, [&](const std::shared_ptr<arrow::RecordBatch>& b,
+                                                             int64_t offset) -> arrow::Status {
+    if (offset >= end) {
+      done = true;
+      return arrow::Status::Cancelled("prefix copied");
+    }
+    const int64_t n = std::min(b->num_rows(), end - offset);
+    ARROW_ASSIGN_OR_RAISE(auto kept, WriteKept(n < b->num_rows() ? b->Slice(0, n) : b, Dead(deleted, offset, n), {}));
+    copied += kept;
+    return arrow::Status::OK();
+  });
+  if (!done) ARROW_RETURN_NOT_OK(st);
+  return copied;
+}
+
+arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(
+    const AddFile& file,
+    const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, const std::vector<uint64_t>&)>&
+        on_matched) {
+  const auto start = std::chrono::steady_clock::now();
+  FileOutcome out;
+  std::vector<uint64_t> deleted;  // by the file's deletion vector
+  std::vector<uint64_t> changed;  // file rows matched, sorted
+  bool rewriting = false;
+  int64_t num_rows = 0;
+  ARROW_RETURN_NOT_OK(StreamColumns(file, AllColumns(), &deleted, [&](const std::shared_ptr<arrow::RecordBatch>& b,
+                                                                       int64_t offset) -> arrow::Status {
+    num_rows = offset + b->num_rows();
+    std::vector<uint64_t> local;  // this batch's matched rows, batch indexes
+    const size_t before = changed.size();
+    ARROW_RETURN_NOT_OK(MatchBatch(*b, static_cast<uint64_t>(offset), deleted, bound_predicate_, &changed));
+    for (size_t i = before; i < changed.size(); ++i) local.push_back(changed[i] - static_cast<uint64_t>(offset));
+    if (use_dvs_ || (!rewriting && local.empty())) {
+      if (local.empty()) return arrow::Status::OK();
+      const auto write_start = std::chrono::steady_clock::now();
+      ARROW_RETURN_NOT_OK(on_matched(b, local));
+      out.write_ms += MsSince(write_start);
+      return arrow::Status::OK();
+    }
+    const auto write_start = std::chrono::steady_clock::now();
+    if (!local.empty()) ARROW_RETURN_NOT_OK(on_matched(b, local));
+    if (!rewriting) {
+      rewriting = true;
+      if (offset > 0) {
+        ARROW_ASSIGN_OR_RAISE(auto copied, CopyPrefix(file, offset, deleted));
+        out.copied += copied;
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto kept, WriteKept(b, Dead(deleted, offset, b->num_rows()), local));
+    out.copied += kept;
+    out.write_ms += MsSince(write_start);
+    return arrow::Status::OK();
+  }));
+  out.read_ms = MsSince(start) - out.write_ms;
+  out.matched = static_cast<int64_t>(changed.size());
+  if (changed.empty()) return out;
+  auto all_deleted = Union(deleted, changed);
+  if (static_cast<int64_t>(all_deleted.size()) == num_rows) {
+    Remove(file);
+  } else if (use_dvs_) {
+    ARROW_RETURN_NOT_OK(ReplaceDeletionVector(file, all_deleted));
+  } else {
+    Remove(file);  // its kept rows were written above
+  }
+  return out;
 }
 
 arrow::Status RowLevelWrite::StreamColumns(

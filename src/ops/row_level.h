@@ -34,21 +34,24 @@ namespace delta::ops {
 /// How a predicate relates to one file.
 enum class FileVerdict { kSkip, kMatchesAll, kEvaluateRows };
 
-/// The physical rows of one file (deletion vector not applied), in row-index order, as the
-/// table schema, with the rows its deletion vector deletes and the live rows that match.
+/// Where a predicate matches in one file: its physical row count, the rows its deletion
+/// vector deletes and the live rows that match (file row indexes, sorted).
 struct FileRows {
-  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
   int64_t num_rows = 0;
   std::vector<uint64_t> deleted;  ///< by the file's current deletion vector
   std::vector<uint64_t> matched;  ///< live rows where the predicate is TRUE
 };
 
+/// Runs fn(0) .. fn(n - 1) on one thread per core (the caller's among them), items taken in
+/// order as threads free up; after an error no new item starts, and the first error is returned.
+arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& fn);
+
+/// The rows `rows` (batch row indexes) of `batch`, in that order.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> TakeRows(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                            const std::vector<uint64_t>& rows);
+
 /// Sorted union of two sorted, distinct lists.
 std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
-
-/// The rows of `rows` whose index is (keep=true) or is not (keep=false) in sorted `index`.
-arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> SelectRows(
-    const FileRows& rows, const std::vector<uint64_t>& index, bool keep);
 
 /// One DELETE, UPDATE or MERGE in progress: the table, its writers, and the actions staged so
 /// far. The reads and the staging calls (WriteData, WriteChange, Remove, ReplaceDeletionVector,
@@ -76,15 +79,10 @@ class RowLevelWrite {
   /// statistics skipping. A null predicate matches every file whole.
   arrow::Result<FileVerdict> Classify(const AddFile& file) const;
 
-  /// Reads a file and evaluates the predicate (null: every live row matches).
-  arrow::Result<FileRows> Read(const AddFile& file) const;
-  /// Like Read, but reads only the columns the predicate uses and keeps no batches (one in
-  /// memory at a time): for operations that need only the matched positions (DELETE with
-  /// deletion vectors).
+  /// Where the predicate (null: every live row) matches in a file, reading only the columns it
+  /// uses, one batch at a time: for operations that need only the matched positions (DELETE
+  /// with deletion vectors).
   arrow::Result<FileRows> Match(const AddFile& file) const;
-  /// Reads only the table columns `columns` (indices into schema(), in that order) of a file,
-  /// with its deletion vector; the predicate is not evaluated (`matched` stays empty).
-  arrow::Result<FileRows> ReadColumns(const AddFile& file, const std::vector<int>& columns) const;
   /// Streams the physical rows of a file (deletion vector not applied) as batches of the table
   /// columns `columns`, each with the file row index of its first row; `deleted` receives the
   /// rows the file's deletion vector deletes before the first batch. One batch in memory at a
@@ -92,6 +90,35 @@ class RowLevelWrite {
   arrow::Status StreamColumns(
       const AddFile& file, const std::vector<int>& columns, std::vector<uint64_t>* deleted,
       const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, int64_t)>& sink) const;
+
+  /// The rows of [offset, offset + n) that sorted `deleted` (a deletion vector) holds, as
+  /// dead[i] = 1 for batch row i.
+  static std::vector<uint8_t> Dead(const std::vector<uint64_t>& deleted, int64_t offset, int64_t n);
+  /// Writes the rows of `batch` (all columns of schema()) that stay: neither `dead` nor in
+  /// `changed` (sorted batch rows updated or deleted now). Returns how many it wrote.
+  arrow::Result<int64_t> WriteKept(const std::shared_ptr<arrow::RecordBatch>& batch, const std::vector<uint8_t>& dead,
+                                   const std::vector<uint64_t>& changed);
+  /// Writes the live rows [0, end) of `file`, reading them again: a rewrite that starts at the
+  /// file's first changed row, `end`. Returns how many it wrote.
+  arrow::Result<int64_t> CopyPrefix(const AddFile& file, int64_t end, const std::vector<uint64_t>& deleted);
+
+  /// DELETE and UPDATE of one file, streamed batch by batch (all columns, one batch in memory):
+  /// the predicate picks each batch's live matched rows, `on_matched(batch, rows)` handles them
+  /// (rows: sorted batch row indexes; it writes new versions or change rows), and the file gets
+  /// a deletion vector (use_dvs) or is rewritten: the rewrite starts at the first matched row,
+  /// from where kept rows stream to the writer, the rows before it copied on a second read (a
+  /// file without a match is never written). Stages the file's remove / new DV. Thread-safe
+  /// when `on_matched` is (several files may run at once).
+  struct FileOutcome {
+    int64_t matched = 0;  ///< rows the predicate matched (live ones)
+    int64_t copied = 0;   ///< kept rows written to new files
+    int64_t read_ms = 0;  ///< time reading and matching (the file's part of scanTimeMs)
+    int64_t write_ms = 0; ///< time in on_matched and copying (its part of rewriteTimeMs)
+  };
+  arrow::Result<FileOutcome> ProcessMatched(
+      const AddFile& file,
+      const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, const std::vector<uint64_t>&)>&
+          on_matched);
 
   /// Writes rows (table schema) to new data files / to change data files.
   arrow::Status WriteData(const std::shared_ptr<arrow::RecordBatch>& batch);
@@ -139,9 +166,12 @@ class RowLevelWrite {
   /// Columns whose dictionary overflowed in a file read are written without one (see
   /// DataFileWriter::DisableDictionary). Thread-safe.
   void NoteEncodings(const parquet::FileMetaData& md) const;
-  arrow::Result<FileRows> ReadAndMatch(const AddFile& file, const std::vector<int>& columns,
-                                       const std::optional<arrow::compute::Expression>& bound,
-                                       bool keep_batches) const;
+  /// Appends to `matched` the rows of `batch` (file rows from `offset`) where `bound` (null:
+  /// every row) is TRUE, skipping those sorted `deleted` holds.
+  arrow::Status MatchBatch(const arrow::RecordBatch& batch, uint64_t offset, const std::vector<uint64_t>& deleted,
+                           const std::optional<arrow::compute::Expression>& bound,
+                           std::vector<uint64_t>* matched) const;
+  std::vector<int> AllColumns() const;
   std::string uri_;
   storage::TableLocation loc_;
   std::shared_ptr<const Snapshot> snapshot_;

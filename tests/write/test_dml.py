@@ -341,3 +341,54 @@ def test_differential_against_deltars(tmp_path, partitioned):
             their = dt.update(updates={column: value}, predicate=pred)["num_updated_rows"]
         assert mine == their, (kind, pred, sets)
         assert rows_of(ours) == rows_of(theirs), (kind, pred, sets)
+
+
+@pytest.mark.parametrize("cdf", [False, True], ids=["plain", "cdf"])
+def test_streamed_rewrites_of_multi_batch_files(tmp_path, cdf):
+    """DELETE and UPDATE rewrite files of 200,000 rows (several read batches), files in
+    parallel: a file whose first match is in a later batch has its earlier rows copied on a
+    second read, rows an earlier deletion vector deleted stay deleted, a file without a match
+    is not rewritten; the change feed holds exactly the deleted / updated rows."""
+    import pyarrow.compute as pc
+
+    path = tmp_path / "t"
+    props = {"delta.enableDeletionVectors": "true"}
+    if cdf:
+        props["delta.enableChangeDataFeed"] = "true"
+    create(path, SCHEMA, properties=props)
+    n = 200_000
+    for k in range(3):
+        ids = pa.array(range(k * n, (k + 1) * n), pa.int64())
+        write(path, pa.table({"id": ids, "p": pa.array(["a"] * n), "v": ids,
+                              "s": pc.cast(pc.remainder(ids, 7), pa.string())}), tmp_path)
+    # rows 10..19 of the first file deleted through a deletion vector (v2 is the DV delete)
+    cli.check_ok(cli.run_deltactl(["delete", str(path), "--where", "id >= 10 AND id < 20", "--dv"]))
+    untouched = [a["add"]["path"] for a in commit(path, 3) if "add" in a]  # ids 400000..599999
+
+    # late in file 0 (4th batch) and early in file 1; nothing in file 2
+    out = run(["delete", str(path), "--where", "id IN (190000, 190001, 200001) OR id = 15", "--no-dv"])
+    assert out["numDeletedRows"] == 3 and out["numRemovedFiles"] == 2
+    assert out["numCopiedRows"] == (n - 10 - 2) + (n - 1)
+    out = run(["update", str(path), "--set", "v = -v", "--set", "s = 'u'", "--where",
+               "id = 150000 OR id = 399999", "--no-dv"])
+    assert out["numUpdatedRows"] == 2 and out["numCopiedRows"] == (n - 10 - 2 - 1) + (n - 1 - 1)
+
+    gone = {190000, 190001, 200001} | set(range(10, 20))
+    updated = {150000, 399999}
+    ids = [i for i in range(3 * n) if i not in gone]
+    want = pa.table({"id": pa.array(ids, pa.int64()), "p": ["a"] * len(ids),
+                     "v": pa.array([-i if i in updated else i for i in ids], pa.int64()),
+                     "s": ["u" if i in updated else str(i % 7) for i in ids]})
+    assert cli.read_cat(path).select(["id", "p", "v", "s"]).sort_by("id").equals(want)
+    # the file without a match was neither read into a rewrite nor removed
+    live = {f["path"] for f in cli.files_json(path)}
+    assert len(untouched) == 1 and untouched[0] in live
+
+    if cdf:
+        ch = cli.read_changes(path, 5, 6).select(["id", "v", "s", "_change_type", "_commit_version"])
+        got = sorted(zip(*[ch[c].to_pylist() for c in ch.column_names]))
+        assert got == sorted([(i, i, str(i % 7), "delete", 5) for i in (190000, 190001, 200001)] + [
+                              (150000, 150000, str(150000 % 7), "update_preimage", 6),
+                              (150000, -150000, "u", "update_postimage", 6),
+                              (399999, 399999, str(399999 % 7), "update_preimage", 6),
+                              (399999, -399999, "u", "update_postimage", 6)])
