@@ -322,7 +322,9 @@ class IntKeyTable {
   }
 
  private:
-  struct Entry {
+  // Packed: 12 bytes instead of 16 (a million keys: 24 instead of 32 MiB of table); x86-64
+  // and AArch64 load an unaligned key as fast (one entry in 16 straddles a cache line).
+  struct __attribute__((packed)) Entry {
     int64_t key;
     int32_t group;  // -1: empty
   };

@@ -426,6 +426,7 @@ arrow::Status RowLevelWrite::StreamColumns(
   for (int i = 0; i < plan.read_schema->num_fields(); ++i) plan.output_columns.push_back(i);
   plan.output_schema = plan.read_schema;
   plan.on_footer = [this](const parquet::FileMetaData& md) { NoteEncodings(md); };
+  plan.low_memory = true;  // one stream per thread, plus a rewrite's second read of a prefix
   // Every physical row comes through (nothing excluded), so batches are contiguous.
   scan::RowSelection all{scan::RowSelection::Mode::kExclude, {}};
   int64_t offset = 0;

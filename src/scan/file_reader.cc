@@ -196,10 +196,16 @@ arrow::Status StreamDataFile(const Snapshot& snapshot, const AddFile& file, cons
   try {
     parquet::ArrowReaderProperties props;
     props.set_batch_size(plan.batch_size);
-    props.set_pre_buffer(true);
+    const bool buffered = plan.low_memory && fs.type_name() == "local";
+    props.set_pre_buffer(!buffered);
     props.set_use_threads(false);  // files are read in parallel instead
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
-    auto reader = util::OpenParquetFile(*input, props);
+    parquet::ReaderProperties reader_props = parquet::default_reader_properties();
+    if (buffered) {
+      reader_props.enable_buffered_stream();  // a page at a time, not the whole column chunk
+      reader_props.set_buffer_size(1 << 20);
+    }
+    auto reader = util::OpenParquetFile(*input, props, reader_props);
     std::shared_ptr<arrow::Schema> file_schema;
     PARQUET_THROW_NOT_OK(reader->GetSchema(&file_schema));
     if (plan.on_footer) plan.on_footer(*reader->parquet_reader()->metadata());

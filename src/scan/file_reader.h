@@ -36,6 +36,11 @@ struct ReadPlan {
   int64_t batch_size = 64 * 1024;
   /// Called with each file's Parquet footer before its first batch (e.g. to learn encodings).
   std::function<void(const parquet::FileMetaData&)> on_footer;
+  /// Streaming with little memory: on a local filesystem the column chunks are read page by
+  /// page through a buffered stream instead of pre-buffered whole (Arrow's coalesced read,
+  /// kept for object stores, where it saves requests). For readers that hold several files
+  /// open at once (DML: one per thread, plus a rewrite's second read of a prefix).
+  bool low_memory = false;
 };
 
 /// Maps a physical array (of file field `source`) to the logical field `target`.

@@ -5,9 +5,10 @@
 namespace delta::util {
 
 std::unique_ptr<parquet::arrow::FileReader> OpenParquetFile(
-    std::shared_ptr<arrow::io::RandomAccessFile> file, const parquet::ArrowReaderProperties& props) {
+    std::shared_ptr<arrow::io::RandomAccessFile> file, const parquet::ArrowReaderProperties& props,
+    const parquet::ReaderProperties& reader_props) {
   parquet::arrow::FileReaderBuilder builder;
-  PARQUET_THROW_NOT_OK(builder.Open(std::move(file)));
+  PARQUET_THROW_NOT_OK(builder.Open(std::move(file), reader_props));
   builder.properties(props);
   std::unique_ptr<parquet::arrow::FileReader> reader;
   PARQUET_ASSIGN_OR_THROW(reader, builder.Build());

@@ -14,7 +14,8 @@ namespace delta::util {
 /// Opens a Parquet file for reading with `props`. Throws parquet::ParquetException like the
 /// parquet::arrow calls it wraps (callers catch at their one Parquet boundary).
 std::unique_ptr<parquet::arrow::FileReader> OpenParquetFile(
-    std::shared_ptr<arrow::io::RandomAccessFile> file, const parquet::ArrowReaderProperties& props);
+    std::shared_ptr<arrow::io::RandomAccessFile> file, const parquet::ArrowReaderProperties& props,
+    const parquet::ReaderProperties& reader_props = parquet::default_reader_properties());
 
 /// Appends the leaf column indices under `field` to `out`, depth first, leaving out subtrees for
 /// which `skip(field, depth)` is true (depth 0 is `field` itself).
