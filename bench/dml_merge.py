@@ -16,9 +16,10 @@ figures (median / min seconds, median peak RSS) for bench/run.py's report.
 
 Measured 2026-12-06 on the 2-core dev machine, `make bench`, medians of 5, 10M-row target, 1M
 source rows, seconds / peak RSS:
-  clustered  deltacpp rewrite 0.32 s, 169 MB; with DVs 0.29 s, 157 MB; delta-rs 1.65 s, 1003 MB
-  random     deltacpp rewrite 0.93 s, 251 MB; with DVs 0.38 s, 179 MB; delta-rs 2.10 s, 534 MB
-  (2026-11-22: random rewrite 1.10 s vs delta-rs 2.14 s; delta-rs varies 2.0-3.0 s run to run)
+  clustered  deltacpp rewrite 0.33 s, 151 MB; with DVs 0.28 s, 140 MB; delta-rs 1.67 s, 1008 MB
+  random     deltacpp rewrite 0.98 s, 218 MB; with DVs 0.41 s, 158 MB; delta-rs 2.26 s, 548 MB
+  (2026-11-22: random rewrite 1.10 s / 246 MB vs delta-rs 2.14 s / 594 MB; delta-rs varies
+  2.0-3.0 s and 515-594 MB run to run)
 (Clustered: only the files holding source keys are read. Random: every file is touched; the
 rewrite re-encodes 9.5M copied rows, files in parallel, streamed batch by batch; with DVs
 nothing is copied.)
