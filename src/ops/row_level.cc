@@ -243,21 +243,6 @@ std::vector<int> RowLevelWrite::AllColumns() const {
   return all;
 }
 
-arrow::Result<FileRows> RowLevelWrite::Match(const AddFile& file) const {
-  const bool narrow = bound_match_predicate_ && !match_columns_.empty();
-  FileRows rows;
-  // The predicate is evaluated batch by batch as the file streams: one batch in memory (its
-  // buffers are reused by the next instead of touching new pages).
-  ARROW_RETURN_NOT_OK(StreamColumns(file, narrow ? match_columns_ : AllColumns(), &rows.deleted,
-                                    [&](const std::shared_ptr<arrow::RecordBatch>& b, int64_t first) {
-                                      rows.num_rows += b->num_rows();
-                                      return MatchBatch(*b, static_cast<uint64_t>(first), rows.deleted,
-                                                        narrow ? bound_match_predicate_ : bound_predicate_,
-                                                        &rows.matched);
-                                    }));
-  return rows;
-}
-
 arrow::Status RowLevelWrite::MatchBatch(const arrow::RecordBatch& b, uint64_t offset,
                                         const std::vector<uint64_t>& deleted,
                                         const std::optional<arrow::compute::Expression>& bound,
@@ -359,22 +344,40 @@ arrow::Result<int64_t> RowLevelWrite::CopyPrefix(const AddFile& file, int64_t en
   return copied;
 }
 
-arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(
-    const AddFile& file,
-    const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, const std::vector<uint64_t>&)>&
-        on_matched) {
+arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(const std::vector<const AddFile*>& files,
+                                                                        const OnMatched& on_matched) {
+  FileOutcome total;
+  std::mutex mu;
+  ARROW_RETURN_NOT_OK(ParallelFor(files.size(), [&](size_t i) -> arrow::Status {
+    ARROW_ASSIGN_OR_RAISE(auto outcome, ProcessMatched(*files[i], on_matched));
+    std::lock_guard<std::mutex> lock(mu);
+    total.matched += outcome.matched;
+    total.copied += outcome.copied;
+    total.read_ms += outcome.read_ms;
+    total.write_ms += outcome.write_ms;
+    return arrow::Status::OK();
+  }));
+  return total;
+}
+
+arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(const AddFile& file,
+                                                                        const OnMatched& on_matched) {
   const auto start = std::chrono::steady_clock::now();
   FileOutcome out;
   std::vector<uint64_t> deleted;  // by the file's deletion vector
   std::vector<uint64_t> changed;  // file rows matched, sorted
   bool rewriting = false;
   int64_t num_rows = 0;
-  ARROW_RETURN_NOT_OK(StreamColumns(file, AllColumns(), &deleted, [&](const std::shared_ptr<arrow::RecordBatch>& b,
-                                                                       int64_t offset) -> arrow::Status {
+  // Positions only (a DELETE marking rows in deletion vectors): just the predicate's columns.
+  const bool narrow = !on_matched && use_dvs_ && bound_match_predicate_ && !match_columns_.empty();
+  const auto& predicate = narrow ? bound_match_predicate_ : bound_predicate_;
+  ARROW_RETURN_NOT_OK(StreamColumns(file, narrow ? match_columns_ : AllColumns(), &deleted,
+                                    [&](const std::shared_ptr<arrow::RecordBatch>& b, int64_t offset) -> arrow::Status {
     num_rows = offset + b->num_rows();
     std::vector<uint64_t> local;  // this batch's matched rows, batch indexes
     const size_t before = changed.size();
-    ARROW_RETURN_NOT_OK(MatchBatch(*b, static_cast<uint64_t>(offset), deleted, bound_predicate_, &changed));
+    ARROW_RETURN_NOT_OK(MatchBatch(*b, static_cast<uint64_t>(offset), deleted, predicate, &changed));
+    if (!on_matched && use_dvs_) return arrow::Status::OK();
     for (size_t i = before; i < changed.size(); ++i) local.push_back(changed[i] - static_cast<uint64_t>(offset));
     if (use_dvs_ || (!rewriting && local.empty())) {
       if (local.empty()) return arrow::Status::OK();
@@ -384,7 +387,7 @@ arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(
       return arrow::Status::OK();
     }
     const auto write_start = std::chrono::steady_clock::now();
-    if (!local.empty()) ARROW_RETURN_NOT_OK(on_matched(b, local));
+    if (!local.empty() && on_matched) ARROW_RETURN_NOT_OK(on_matched(b, local));
     if (!rewriting) {
       rewriting = true;
       if (offset > 0) {
@@ -400,6 +403,7 @@ arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(
   out.read_ms = MsSince(start) - out.write_ms;
   out.matched = static_cast<int64_t>(changed.size());
   if (changed.empty()) return out;
+  const auto stage_start = std::chrono::steady_clock::now();
   auto all_deleted = Union(deleted, changed);
   if (static_cast<int64_t>(all_deleted.size()) == num_rows) {
     Remove(file);
@@ -408,6 +412,7 @@ arrow::Result<RowLevelWrite::FileOutcome> RowLevelWrite::ProcessMatched(
   } else {
     Remove(file);  // its kept rows were written above
   }
+  out.write_ms += MsSince(stage_start);
   return out;
 }
 

@@ -34,14 +34,6 @@ namespace delta::ops {
 /// How a predicate relates to one file.
 enum class FileVerdict { kSkip, kMatchesAll, kEvaluateRows };
 
-/// Where a predicate matches in one file: its physical row count, the rows its deletion
-/// vector deletes and the live rows that match (file row indexes, sorted).
-struct FileRows {
-  int64_t num_rows = 0;
-  std::vector<uint64_t> deleted;  ///< by the file's current deletion vector
-  std::vector<uint64_t> matched;  ///< live rows where the predicate is TRUE
-};
-
 /// Runs fn(0) .. fn(n - 1) on one thread per core (the caller's among them), items taken in
 /// order as threads free up; after an error no new item starts, and the first error is returned.
 arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& fn);
@@ -79,10 +71,6 @@ class RowLevelWrite {
   /// statistics skipping. A null predicate matches every file whole.
   arrow::Result<FileVerdict> Classify(const AddFile& file) const;
 
-  /// Where the predicate (null: every live row) matches in a file, reading only the columns it
-  /// uses, one batch at a time: for operations that need only the matched positions (DELETE
-  /// with deletion vectors).
-  arrow::Result<FileRows> Match(const AddFile& file) const;
   /// Streams the physical rows of a file (deletion vector not applied) as batches of the table
   /// columns `columns`, each with the file row index of its first row; `deleted` receives the
   /// rows the file's deletion vector deletes before the first batch. One batch in memory at a
@@ -102,23 +90,27 @@ class RowLevelWrite {
   /// file's first changed row, `end`. Returns how many it wrote.
   arrow::Result<int64_t> CopyPrefix(const AddFile& file, int64_t end, const std::vector<uint64_t>& deleted);
 
-  /// DELETE and UPDATE of one file, streamed batch by batch (all columns, one batch in memory):
-  /// the predicate picks each batch's live matched rows, `on_matched(batch, rows)` handles them
-  /// (rows: sorted batch row indexes; it writes new versions or change rows), and the file gets
-  /// a deletion vector (use_dvs) or is rewritten: the rewrite starts at the first matched row,
-  /// from where kept rows stream to the writer, the rows before it copied on a second read (a
-  /// file without a match is never written). Stages the file's remove / new DV. Thread-safe
-  /// when `on_matched` is (several files may run at once).
+  /// DELETE and UPDATE of one file, streamed batch by batch (one batch in memory): the
+  /// predicate picks each batch's live matched rows, `on_matched(batch, rows)` handles them
+  /// (rows: sorted batch row indexes; it writes new versions or change rows; may be null), and
+  /// the file gets a deletion vector (use_dvs) or is rewritten: the rewrite starts at the first
+  /// matched row, from where kept rows stream to the writer, the rows before it copied on a
+  /// second read (a file without a match is never written). With deletion vectors and no
+  /// `on_matched` only the predicate's columns are read (positions are all that is needed).
+  /// Stages the file's remove / new DV. Thread-safe when `on_matched` is (several files may
+  /// run at once).
   struct FileOutcome {
     int64_t matched = 0;  ///< rows the predicate matched (live ones)
     int64_t copied = 0;   ///< kept rows written to new files
     int64_t read_ms = 0;  ///< time reading and matching (the file's part of scanTimeMs)
     int64_t write_ms = 0; ///< time in on_matched and copying (its part of rewriteTimeMs)
   };
-  arrow::Result<FileOutcome> ProcessMatched(
-      const AddFile& file,
-      const std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, const std::vector<uint64_t>&)>&
-          on_matched);
+  using OnMatched =
+      std::function<arrow::Status(const std::shared_ptr<arrow::RecordBatch>&, const std::vector<uint64_t>&)>;
+  arrow::Result<FileOutcome> ProcessMatched(const AddFile& file, const OnMatched& on_matched);
+  /// ProcessMatched over `files` in parallel (ParallelFor); the outcomes summed (the times are
+  /// per file, summed over the threads, as MERGE counts them).
+  arrow::Result<FileOutcome> ProcessMatched(const std::vector<const AddFile*>& files, const OnMatched& on_matched);
 
   /// Writes rows (table schema) to new data files / to change data files.
   arrow::Status WriteData(const std::shared_ptr<arrow::RecordBatch>& batch);

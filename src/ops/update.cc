@@ -1,6 +1,5 @@
 #include "delta/operations/update.h"
 
-#include <mutex>
 #include <set>
 
 #include <arrow/array/util.h>
@@ -63,7 +62,6 @@ arrow::Result<UpdateMetrics> Run(ops::RowLevelWrite& w, const UpdateOptions& opt
                         write::ConstraintChecker::Make(w.snapshot().metadata().configuration, schema));
 
   UpdateMetrics m;
-  int64_t scan_ms = 0, rewrite_ms = 0;
   std::vector<const AddFile*> todo;
   for (const auto& f : w.snapshot().files()) {
     ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
@@ -98,20 +96,12 @@ arrow::Result<UpdateMetrics> Run(ops::RowLevelWrite& w, const UpdateOptions& opt
     ARROW_RETURN_NOT_OK(w.WriteChange(b, "update_preimage"));
     return w.WriteChange(conformed, "update_postimage");
   };
-  // Files in parallel, each streamed (RowLevelWrite::ProcessMatched); scan and rewrite times
-  // are summed per file over the threads, as MERGE counts them.
-  std::mutex mu;
-  ARROW_RETURN_NOT_OK(ops::ParallelFor(todo.size(), [&](size_t i) -> arrow::Status {
-    ARROW_ASSIGN_OR_RAISE(auto outcome, w.ProcessMatched(*todo[i], update));
-    std::lock_guard<std::mutex> lock(mu);
-    m.num_updated_rows += outcome.matched;
-    m.num_copied_rows += outcome.copied;
-    scan_ms += outcome.read_ms;
-    rewrite_ms += outcome.write_ms;
-    return arrow::Status::OK();
-  }));
-  m.scan_time_ms = scan_ms;
-  m.rewrite_time_ms = rewrite_ms;
+  // Files in parallel, each streamed (RowLevelWrite::ProcessMatched).
+  ARROW_ASSIGN_OR_RAISE(auto outcome, w.ProcessMatched(todo, update));
+  m.num_updated_rows = outcome.matched;
+  m.num_copied_rows = outcome.copied;
+  m.scan_time_ms = outcome.read_ms;
+  m.rewrite_time_ms = outcome.write_ms;
   nlohmann::json list = nlohmann::json::array();
   if (options.predicate) list.push_back(options.predicate->ToString());
   ARROW_RETURN_NOT_OK(ops::CommitRowLevel(w, "UPDATE", {{"predicate", nlohmann::json(list.dump()).dump()}}, &m, start,
