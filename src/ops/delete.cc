@@ -1,8 +1,5 @@
 #include "delta/operations/delete.h"
 
-#include <algorithm>
-#include <optional>
-
 #include <nlohmann/json.hpp>
 
 #include "delta/error.h"

@@ -994,12 +994,6 @@ class MergeRun {
     return conformed;
   }
 
-  static arrow::Result<BatchPtr> TakeRows(const BatchPtr& b, const std::vector<int64_t>& rows) {
-    ARROW_ASSIGN_OR_RAISE(auto idx, Indices(rows));
-    ARROW_ASSIGN_OR_RAISE(auto d, cp::Take(b, idx));
-    return d.record_batch();
-  }
-
   // Applies the clauses chosen in `action` (by row of `eval`, target rows `trows` of `target`).
   // Returns the target rows changed (updated or deleted).
   arrow::Status Apply(const std::vector<int>& action, const BatchPtr& eval, const BatchPtr& target,
@@ -1017,7 +1011,7 @@ class MergeRun {
         tsel.push_back(trows[static_cast<size_t>(i)]);
         changed->push_back(static_cast<uint64_t>(trows[static_cast<size_t>(i)]));
       }
-      ARROW_ASSIGN_OR_RAISE(auto old, TakeRows(target, tsel));
+      ARROW_ASSIGN_OR_RAISE(auto old, ops::TakeRows(target, tsel));
       const auto n = static_cast<int64_t>(sel.size());
       if (clause.is_delete()) {
         {
@@ -1031,7 +1025,7 @@ class MergeRun {
         std::lock_guard<std::mutex> lock(mu_);
         (matched ? m_.num_target_rows_matched_updated : m_.num_target_rows_not_matched_by_source_updated) += n;
       }
-      ARROW_ASSIGN_OR_RAISE(auto ev, TakeRows(eval, sel));
+      ARROW_ASSIGN_OR_RAISE(auto ev, ops::TakeRows(eval, sel));
       ARROW_ASSIGN_OR_RAISE(auto updated, NewRows(clause, *ev, old));
       ARROW_RETURN_NOT_OK(w_->WriteData(updated));
       ARROW_RETURN_NOT_OK(w_->WriteChange(old, "update_preimage"));
@@ -1164,7 +1158,7 @@ class MergeRun {
     }
     pt->swap(pt2);
     ps->swap(ps2);
-    ARROW_ASSIGN_OR_RAISE(*eval, TakeRows(*eval, keep));
+    ARROW_ASSIGN_OR_RAISE(*eval, ops::TakeRows(*eval, keep));
     return arrow::Status::OK();
   }
 
@@ -1251,7 +1245,7 @@ class MergeRun {
         }
       }
       pt.swap(pt2);
-      ARROW_ASSIGN_OR_RAISE(eval, TakeRows(eval, keep));
+      ARROW_ASSIGN_OR_RAISE(eval, ops::TakeRows(eval, keep));
     }
     if (has_matched_ && !pt.empty()) {
       ARROW_ASSIGN_OR_RAISE(auto action, Choose(*eval, IsMatched));
@@ -1292,7 +1286,7 @@ class MergeRun {
             if (action[k] == static_cast<int>(c)) sel.push_back(static_cast<int64_t>(k));
           }
           if (sel.empty()) continue;
-          ARROW_ASSIGN_OR_RAISE(auto sub, TakeRows(ev, sel));
+          ARROW_ASSIGN_OR_RAISE(auto sub, ops::TakeRows(ev, sel));
           ARROW_ASSIGN_OR_RAISE(auto inserted, NewRows(clauses_[c], *sub, nullptr));
           m_.num_target_rows_inserted += inserted->num_rows();
           ARROW_RETURN_NOT_OK(w_->WriteData(inserted));

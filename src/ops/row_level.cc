@@ -71,15 +71,6 @@ arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& 
   return first_error;
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> TakeRows(const std::shared_ptr<arrow::RecordBatch>& batch,
-                                                            const std::vector<uint64_t>& rows) {
-  arrow::UInt64Builder b;
-  ARROW_RETURN_NOT_OK(b.AppendValues(rows));
-  ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(batch, indices));
-  return taken.record_batch();
-}
-
 std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   std::vector<uint64_t> out;
   out.reserve(a.size() + b.size());

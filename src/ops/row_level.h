@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <arrow/array/builder_primitive.h>
+#include <arrow/compute/api_vector.h>
 #include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
@@ -38,9 +40,16 @@ enum class FileVerdict { kSkip, kMatchesAll, kEvaluateRows };
 /// order as threads free up; after an error no new item starts, and the first error is returned.
 arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& fn);
 
-/// The rows `rows` (batch row indexes) of `batch`, in that order.
+/// The rows `rows` (batch row indexes, int64_t or uint64_t) of `batch`, in that order.
+template <typename Index>
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> TakeRows(const std::shared_ptr<arrow::RecordBatch>& batch,
-                                                            const std::vector<uint64_t>& rows);
+                                                            const std::vector<Index>& rows) {
+  arrow::NumericBuilder<typename arrow::CTypeTraits<Index>::ArrowType> b;
+  ARROW_RETURN_NOT_OK(b.AppendValues(rows));
+  ARROW_ASSIGN_OR_RAISE(auto indices, b.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(batch, indices));
+  return taken.record_batch();
+}
 
 /// Sorted union of two sorted, distinct lists.
 std::vector<uint64_t> Union(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);

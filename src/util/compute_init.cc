@@ -1,9 +1,7 @@
 #include "util/compute_init.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <type_traits>
 
 #include <arrow/compute/api.h>
 #include <arrow/compute/initialize.h>
@@ -17,7 +15,7 @@ namespace {
 namespace cp = arrow::compute;
 
 template <typename T>
-T DivisorOf(const arrow::Scalar& s) {
+T ValueOf(const arrow::Scalar& s) {
   return static_cast<const arrow::NumericScalar<typename arrow::CTypeTraits<T>::ArrowType>&>(s).value;
 }
 
@@ -35,14 +33,14 @@ arrow::Status RemainderByConstant(cp::KernelContext*, const cp::ExecSpan& batch,
     std::fill(dst, dst + o->length, T{0});
     return arrow::Status::OK();
   }
-  const T d = DivisorOf<T>(ds);
+  const T d = ValueOf<T>(ds);
   if (d == 0 || d == 1 || d == -1) {
     return arrow::Status::Invalid(kRemainderByConstant, " needs |divisor| >= 2, got ", d);
   }
   const libdivide::branchfree_divider<T> by(d);
   if (batch[0].is_scalar()) {
     const arrow::Scalar& xs = *batch[0].scalar;
-    const T x = xs.is_valid ? DivisorOf<T>(xs) : T{0};
+    const T x = xs.is_valid ? ValueOf<T>(xs) : T{0};
     std::fill(dst, dst + o->length, static_cast<T>(x - (x / by) * d));
     return arrow::Status::OK();
   }
