@@ -45,7 +45,9 @@ void RegisterSql(CLI::App& app, int* exit_code) {
     }
     delta::sql::SqlOptions options;
     options.open_source = [](const std::string& format, const std::string& path,
-                             const std::shared_ptr<arrow::Schema>& hint) { return OpenInput(path, format, hint); };
+                             const std::shared_ptr<arrow::Schema>& hint, delta::sql::SourceUse use) {
+      return OpenInput(path, format, hint, /*whole_row_groups=*/use == delta::sql::SourceUse::kMaterialize);
+    };
     for (size_t i = 0; i < statements.size(); ++i) {
       auto r = delta::sql::Execute(statements[i], options);
       if (!r.ok()) {

@@ -45,12 +45,20 @@ struct StatementResult {
   std::shared_ptr<arrow::Table> rows;
 };
 
+/// How a statement consumes a file source.
+enum class SourceUse {
+  kStream,       ///< batch by batch (INSERT, SELECT): small batches bound the memory
+  kMaterialize,  ///< wholly before anything else runs (MERGE's source): big batches cost no memory
+};
+
 struct SqlOptions {
   /// Opens a parquet / csv / json source file as a stream (`format` is "parquet", "csv" or
-  /// "json"; `hint` the target table's schema, for typing text formats, or null). Sources of
-  /// those formats need it; delta.`path` sources are read with deltacpp's own scan.
+  /// "json"; `hint` the target table's schema, for typing text formats, or null; `use` lets
+  /// the reader pick its batch size). Sources of those formats need it; delta.`path` sources
+  /// are read with deltacpp's own scan.
   std::function<arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
-      const std::string& format, const std::string& path, const std::shared_ptr<arrow::Schema>& hint)>
+      const std::string& format, const std::string& path, const std::shared_ptr<arrow::Schema>& hint,
+      SourceUse use)>
       open_source;
 };
 

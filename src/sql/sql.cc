@@ -260,7 +260,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenRef(const Ref& ref,
                                                                  const std::shared_ptr<arrow::Schema>& hint,
                                                                  ExprPtr where = nullptr,
                                                                  std::vector<std::string> columns = {},
-                                                                 std::optional<int64_t> limit = std::nullopt) {
+                                                                 std::optional<int64_t> limit = std::nullopt,
+                                                                 SourceUse use = SourceUse::kStream) {
   std::shared_ptr<arrow::RecordBatchReader> reader;
   if (ref.format == "delta") {
     ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(ref));
@@ -278,7 +279,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenRef(const Ref& ref,
   if (!options.open_source) {
     return DELTA_ERROR(kUnsupportedFeature, "reading ", ref.format, " sources is not available here");
   }
-  ARROW_ASSIGN_OR_RAISE(reader, options.open_source(ref.format, ref.path, hint));
+  ARROW_ASSIGN_OR_RAISE(reader, options.open_source(ref.format, ref.path, hint, use));
   if (!where && columns.empty() && !limit) return reader;
   // Filter / project / limit a file source with Arrow compute.
   ARROW_ASSIGN_OR_RAISE(auto table, reader->ToTable());
@@ -440,7 +441,7 @@ arrow::Result<StatementResult> MergeInto(Parser& p, const SqlOptions& options) {
   if (target_alias) o.target_alias = *target_alias;
   if (source_alias) o.source_alias = *source_alias;
   ARROW_ASSIGN_OR_RAISE(auto schema, TableSchema(target.path));
-  ARROW_ASSIGN_OR_RAISE(auto reader, OpenRef(source, options, schema));
+  ARROW_ASSIGN_OR_RAISE(auto reader, OpenRef(source, options, schema, nullptr, {}, std::nullopt, SourceUse::kMaterialize));
   ARROW_ASSIGN_OR_RAISE(auto m, Merge(target.path, reader, o));
   return StatementResult{
       "MERGE", MetricsRow({{"num_affected_rows", m.num_target_rows_updated + m.num_target_rows_deleted +

@@ -67,6 +67,25 @@ def test_merge_into_from_a_csv_source(table, tmp_path):
     assert rows(table) == [(1, "z", "x"), (2, "b", "y"), (3, None, "x"), (5, "e", "q")]
 
 
+def test_merge_into_from_a_parquet_source_of_several_row_groups(table, tmp_path):
+    """MERGE takes a Parquet source a row group at a time (the source is materialized anyway):
+    row groups of uneven sizes, one holding a NULL key, each source row arrives exactly once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src_rows = ([{"id": 1, "name": "z", "p": "x"}, {"id": None, "name": "null key", "p": "x"}]
+                + [{"id": 100 + i, "name": f"n{i}", "p": "q"} for i in range(150)])
+    src = tmp_path / "src.parquet"
+    schema = pa.schema([("id", pa.int64()), ("name", pa.string()), ("p", pa.string())])
+    pq.write_table(pa.Table.from_pylist(src_rows, schema=schema), src, row_group_size=64)
+    assert pq.ParquetFile(src).metadata.num_row_groups == 3  # 64, 64, 24 rows
+    out = sql(f"MERGE INTO delta.`{table}` t USING parquet.`{src}` s ON t.id = s.id "
+              "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED AND s.id IS NOT NULL THEN INSERT *")
+    assert out == [{"num_affected_rows": 151, "num_updated_rows": 1, "num_deleted_rows": 0, "num_inserted_rows": 150}]
+    assert rows(table) == ([(1, "z", "x"), (2, "b", "y"), (3, None, "x")]
+                           + [(100 + i, f"n{i}", "q") for i in range(150)])
+
+
 def test_insert_select_replace_where_and_overwrite(table, tmp_path):
     src = tmp_path / "src.json"
     src.write_text('{"id": 7, "name": "g", "p": "x"}\n{"id": 8, "name": "h", "p": "y"}\n')
