@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,5 +112,32 @@ struct FileStatistics {
 /// mismatch). Never wrong in the "false" direction: a skipped file holds no matching row.
 /// `schema` is the logical table schema (for literal typing).
 bool MayMatch(const Expr& predicate, const FileStatistics& stats, const arrow::Schema& schema);
+
+/// MayMatch for the many files of one table: the same verdicts, with what does not depend on
+/// the file (each literal's column type, the type it is compared at and its value there: Arrow
+/// casts of several microseconds each) worked out on first use and reused for every file.
+/// Thread-safe.
+class SkippingPredicate {
+ public:
+  /// `schema`: the logical table schema, as for MayMatch.
+  SkippingPredicate(ExprPtr predicate, std::shared_ptr<arrow::Schema> schema);
+  ~SkippingPredicate();
+  SkippingPredicate(SkippingPredicate&&) noexcept;
+  SkippingPredicate& operator=(SkippingPredicate&&) noexcept;
+
+  bool MayMatch(const FileStatistics& stats) const;
+  const ExprPtr& predicate() const { return predicate_; }
+  /// The top-level columns the predicate reads, lower-cased (skipping matches names
+  /// case-insensitively): the only stats MayMatch looks at.
+  const std::set<std::string>& columns() const { return columns_; }
+
+  struct Conversions;  ///< skipping.cc
+
+ private:
+  ExprPtr predicate_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::set<std::string> columns_;
+  std::unique_ptr<Conversions> conversions_;
+};
 
 }  // namespace delta

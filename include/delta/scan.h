@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,5 +70,11 @@ class Scan : public std::enable_shared_from_this<Scan> {
 /// Per-file statistics as deltacpp's skipping sees them: the JSON stats of `file` parsed and
 /// typed by the table schema, plus its partition values as exact stats.
 FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file);
+
+/// The same for only the top-level columns in `columns` (lower-cased names, as
+/// SkippingPredicate::columns gives them): what a predicate reads, without typing the stats
+/// of every other column.
+FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file,
+                                 const std::set<std::string>& columns);
 
 }  // namespace delta

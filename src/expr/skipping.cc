@@ -13,7 +13,8 @@
 //  - Partition values (exact stats) are decided exactly; anything the fast rules cannot decide
 //    is evaluated with Arrow itself on a one-row batch of the partition values.
 #include <algorithm>
-#include <cctype>
+#include <mutex>
+#include <unordered_set>
 
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
@@ -21,6 +22,7 @@
 
 #include "delta/expression.h"
 #include "expr/sql_semantics.h"
+#include "util/strings.h"
 
 namespace delta {
 
@@ -29,18 +31,11 @@ using expr_internal::CastLiteral;
 using expr_internal::CastLiteralExactly;
 using expr_internal::CommonType;
 using expr_internal::CompareScalars;
+using util::EqualsIgnoreCase;
 
 namespace {
 
 using ScalarPtr = std::shared_ptr<arrow::Scalar>;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string JoinPath(const std::vector<std::string>& path) {
   std::string out;
@@ -88,10 +83,72 @@ std::string_view StringOf(const ScalarPtr& s) {
   return static_cast<const arrow::BaseBinaryScalar&>(*s).view();
 }
 
+// A literal compared with a column: the column's type, the type the comparison runs at and
+// the literal at that type. Absent: the comparison cannot be typed (no rule applies).
+struct Conversion {
+  std::shared_ptr<arrow::DataType> type, at;
+  ScalarPtr value;
+};
+
+std::optional<Conversion> Convert(const std::shared_ptr<arrow::DataType>& type, const ScalarPtr& literal) {
+  // Compare at the column's type when the literal fits it exactly, else the common type.
+  std::shared_ptr<arrow::DataType> at = type;
+  if (!CastLiteralExactly(literal, type).ok()) {
+    at = CommonType(type, literal->type);
+    if (!at) return std::nullopt;
+  }
+  auto value = CastLiteral(literal, at);
+  if (!value.ok()) return std::nullopt;
+  return Conversion{type, std::move(at), std::move(*value)};
+}
+
+}  // namespace
+
+// Conversions of the literals of one predicate, keyed by the literal and the column path it is
+// compared with (both nodes of the predicate, which the SkippingPredicate keeps alive). Only a
+// column the schema types is cached: otherwise the type comes from each file's statistics.
+struct SkippingPredicate::Conversions {
+  explicit Conversions(const Expr& predicate) { Collect(predicate); }
+
+  bool Owns(const arrow::Scalar* literal) const { return literals.count(literal) > 0; }
+
+  struct Entry {
+    std::shared_ptr<arrow::DataType> schema_type;  // null: typed per file
+    std::optional<Conversion> conversion;
+  };
+  using Key = std::pair<const arrow::Scalar*, const std::vector<std::string>*>;
+
+  template <typename Make>
+  Entry Get(const Key& key, const Make& make) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (auto it = done.find(key); it != done.end()) return it->second;
+    }
+    Entry e = make();
+    std::lock_guard<std::mutex> lock(mu);
+    return done.emplace(key, std::move(e)).first->second;
+  }
+
+ private:
+  void Collect(const Expr& e) {
+    if (e.kind() == Expr::Kind::kLiteral && e.literal()) literals.insert(e.literal().get());
+    if (e.kind() == Expr::Kind::kCall) {
+      for (const auto& a : e.args()) Collect(*a);
+    }
+  }
+
+  std::unordered_set<const arrow::Scalar*> literals;
+  std::mutex mu;
+  std::map<Key, Entry> done;
+};
+
+namespace {
+
 class Skipper {
  public:
-  Skipper(const FileStatistics& stats, const arrow::Schema& schema)
-      : stats_(stats), schema_(schema) {}
+  Skipper(const FileStatistics& stats, const arrow::Schema& schema,
+          SkippingPredicate::Conversions* conversions = nullptr)
+      : stats_(stats), schema_(schema), conversions_(conversions) {}
 
   bool MayBeTrue(const Expr& e, bool negated) {
     if (auto fast = Fast(e, negated)) return *fast;
@@ -255,11 +312,34 @@ class Skipper {
     bool lossy_equality = false;     // min == max does not imply all values are equal
   };
 
+  // The literal's conversion against `path`: from the prepared predicate's cache when it has
+  // one for this pair, else worked out now.
+  std::optional<Conversion> ConversionFor(const ColumnStats& s, const std::vector<std::string>& path,
+                                          const ScalarPtr& literal) {
+    SkippingPredicate::Conversions::Entry entry;
+    if (conversions_ && conversions_->Owns(literal.get())) {
+      entry = conversions_->Get({literal.get(), &path}, [&] {
+        SkippingPredicate::Conversions::Entry e;
+        e.schema_type = SchemaTypeOf(path);
+        if (e.schema_type) e.conversion = Convert(e.schema_type, literal);
+        return e;
+      });
+      if (entry.schema_type) return entry.conversion;
+    } else {
+      entry.schema_type = SchemaTypeOf(path);
+      if (entry.schema_type) return Convert(entry.schema_type, literal);
+    }
+    auto type = s.min ? s.min->type : s.max ? s.max->type : nullptr;
+    if (!type) return std::nullopt;
+    return Convert(type, literal);
+  }
+
   std::optional<Bounds> BoundsFor(const ColumnStats& s, const std::vector<std::string>& path,
                                   const ScalarPtr& literal) {
-    auto type = SchemaTypeOf(path);
-    if (!type) type = s.min ? s.min->type : s.max ? s.max->type : nullptr;
-    if (!type) return std::nullopt;
+    auto conversion = ConversionFor(s, path, literal);
+    if (!conversion) return std::nullopt;
+    const auto& type = conversion->type;
+    const auto& at = conversion->at;
     auto to_column = [&](const ScalarPtr& v) -> ScalarPtr {
       if (!v || !v->is_valid) return nullptr;
       auto c = CastLiteral(v, type);
@@ -273,12 +353,6 @@ class Skipper {
       b.lo = WidenTimestamp(b.lo, -1);
       b.hi = WidenTimestamp(b.hi, +1);
     }
-    // Compare at the column's type when the literal fits it exactly, else the common type.
-    std::shared_ptr<arrow::DataType> at = type;
-    if (!CastLiteralExactly(literal, type).ok()) {
-      at = CommonType(type, literal->type);
-      if (!at) return std::nullopt;
-    }
     auto to_common = [&](const ScalarPtr& v) -> ScalarPtr {
       if (!v) return nullptr;
       auto c = CastLiteral(v, at);
@@ -286,8 +360,7 @@ class Skipper {
     };
     b.lo = to_common(b.lo);
     b.hi = to_common(b.hi);
-    b.value = to_common(literal);
-    if (!b.value) return std::nullopt;
+    b.value = conversion->value;
     b.truncated_strings = !s.exact && (expr_internal::IsStringLike(*at) ||
                                        expr_internal::IsBinaryLike(*at));
     b.lossy_equality = !s.exact && (b.truncated_strings || arrow::is_floating(at->id()) ||
@@ -421,14 +494,37 @@ class Skipper {
 
   const FileStatistics& stats_;
   const arrow::Schema& schema_;
+  SkippingPredicate::Conversions* conversions_;
 };
 
 }  // namespace
 
-bool MayMatch(const Expr& predicate, const FileStatistics& stats, const arrow::Schema& schema) {
+namespace {
+
+bool Decide(const Expr& predicate, const FileStatistics& stats, const arrow::Schema& schema,
+            SkippingPredicate::Conversions* conversions) {
   if (!expr_internal::EnsureComputeInitialized().ok()) return true;
   if (stats.num_records && *stats.num_records == 0) return false;  // no row to match
-  return Skipper(stats, schema).MayBeTrue(predicate, /*negated=*/false);
+  return Skipper(stats, schema, conversions).MayBeTrue(predicate, /*negated=*/false);
+}
+
+}  // namespace
+
+bool MayMatch(const Expr& predicate, const FileStatistics& stats, const arrow::Schema& schema) {
+  return Decide(predicate, stats, schema, nullptr);
+}
+
+SkippingPredicate::SkippingPredicate(ExprPtr predicate, std::shared_ptr<arrow::Schema> schema)
+    : predicate_(std::move(predicate)), schema_(std::move(schema)),
+      conversions_(std::make_unique<Conversions>(*predicate_)) {
+  for (const auto& path : predicate_->ReferencedColumns()) columns_.insert(util::ToLower(path[0]));
+}
+SkippingPredicate::~SkippingPredicate() = default;
+SkippingPredicate::SkippingPredicate(SkippingPredicate&&) noexcept = default;
+SkippingPredicate& SkippingPredicate::operator=(SkippingPredicate&&) noexcept = default;
+
+bool SkippingPredicate::MayMatch(const FileStatistics& stats) const {
+  return Decide(*predicate_, stats, *schema_, conversions_.get());
 }
 
 }  // namespace delta

@@ -21,9 +21,11 @@ arrow::Result<DeleteMetrics> Run(ops::RowLevelWrite& w, const DeleteOptions& opt
   DeleteMetrics m;
   std::vector<const AddFile*> whole;  // removed without a rewrite
   std::vector<const AddFile*> evaluate;  // files whose rows the predicate decides
-  for (const auto& f : w.snapshot().files()) {
+  ARROW_ASSIGN_OR_RAISE(const auto verdicts, w.ClassifyAll());
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    const AddFile& f = w.snapshot().files()[i];
+    const auto verdict = verdicts[i];
     ++m.num_files_before_skipping;
-    ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
     if (verdict == ops::FileVerdict::kSkip) continue;
     ++m.num_files_after_skipping;
     w.MarkRead(f);

@@ -370,6 +370,23 @@ class IntKeyTable {
 
 bool IsIntegerKey(const arrow::DataType& t) { return arrow::is_integer(t.id()); }
 
+// An integer statistic as int64 (the signed types read directly: a cast per file costs
+// microseconds on tables of many files).
+std::optional<int64_t> IntegerStat(const std::shared_ptr<arrow::Scalar>& s) {
+  if (!s || !s->is_valid) return std::nullopt;
+  switch (s->type->id()) {
+    case arrow::Type::INT8: return static_cast<const arrow::Int8Scalar&>(*s).value;
+    case arrow::Type::INT16: return static_cast<const arrow::Int16Scalar&>(*s).value;
+    case arrow::Type::INT32: return static_cast<const arrow::Int32Scalar&>(*s).value;
+    case arrow::Type::INT64: return static_cast<const arrow::Int64Scalar&>(*s).value;
+    default: {
+      auto c = s->CastTo(arrow::int64());
+      if (!c.ok() || !(*c)->is_valid) return std::nullopt;
+      return static_cast<const arrow::Int64Scalar&>(**c).value;
+    }
+  }
+}
+
 // Join keys compare as Spark's do after its float normalization: -0.0 equals 0.0 and NaN
 // equals NaN. Hashing compares bits, so map -0.0 to 0.0 (x + 0.0) and every NaN to one NaN.
 arrow::Result<std::shared_ptr<arrow::Array>> NormalizeFloatingKey(const std::shared_ptr<arrow::Array>& a) {
@@ -651,11 +668,13 @@ class MergeRun {
       narrow_read_ = true;
     }
     std::vector<const AddFile*> candidates, todo;
-    for (const auto& f : w.snapshot().files()) {
-      ++m_.num_target_files_before_skipping;
-      if (skip_all_) continue;
-      ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
-      if (verdict != ops::FileVerdict::kSkip) candidates.push_back(&f);
+    const auto& files = w.snapshot().files();
+    m_.num_target_files_before_skipping += static_cast<int64_t>(files.size());
+    if (!skip_all_) {
+      ARROW_ASSIGN_OR_RAISE(const auto verdicts, w.ClassifyAll());
+      for (size_t i = 0; i < files.size(); ++i) {
+        if (verdicts[i] != ops::FileVerdict::kSkip) candidates.push_back(&files[i]);
+      }
     }
     ARROW_ASSIGN_OR_RAISE(auto holds, HoldSourceKeys(w.snapshot(), candidates));
     for (size_t i = 0; i < candidates.size(); ++i) {
@@ -1047,15 +1066,14 @@ class MergeRun {
       size_t file;
     };
     std::vector<Range> ranges;
+    const std::set<std::string> only{Lower(key_column_)};
     for (size_t i = 0; i < files.size(); ++i) {
-      auto stats = GetFileStatistics(snap, *files[i]);
+      auto stats = GetFileStatistics(snap, *files[i], only);
       auto it = stats.columns.find(key_column_);
-      if (it == stats.columns.end() || !it->second.min || !it->second.max) continue;
-      auto lo = it->second.min->CastTo(arrow::int64());
-      auto hi = it->second.max->CastTo(arrow::int64());
-      if (!lo.ok() || !hi.ok() || !(*lo)->is_valid || !(*hi)->is_valid) continue;
-      ranges.push_back({std::static_pointer_cast<arrow::Int64Scalar>(*lo)->value,
-                        std::static_pointer_cast<arrow::Int64Scalar>(*hi)->value, i});
+      if (it == stats.columns.end()) continue;
+      auto lo = IntegerStat(it->second.min), hi = IntegerStat(it->second.max);
+      if (!lo || !hi) continue;
+      ranges.push_back({*lo, *hi, i});
       hit[i] = false;
     }
     if (ranges.empty()) return hit;

@@ -207,13 +207,12 @@ arrow::Result<OptimizeMetrics> Optimize(const std::string& uri, const OptimizeOp
   // Partitions in scope, files in snapshot order.
   std::map<PartitionValues, std::vector<const AddFile*>> partitions;
   const std::set<PartitionValues> only(options.partitions.begin(), options.partitions.end());
+  std::optional<SkippingPredicate> where;
+  if (options.where) where.emplace(options.where, schema);
   for (const auto& f : snapshot->files()) {
     if (!only.empty() && !only.count(f.partition_values)) continue;
     if (options.max_input_file_size && f.size >= *options.max_input_file_size && !f.deletion_vector) continue;
-    if (options.where) {
-      FileStatistics stats = GetFileStatistics(*snapshot, f);
-      if (!MayMatch(*options.where, stats, *schema)) continue;
-    }
+    if (where && !where->MayMatch(GetFileStatistics(*snapshot, f, where->columns()))) continue;
     partitions[f.partition_values].push_back(&f);
     ++metrics.total_considered_files;
   }

@@ -25,6 +25,7 @@
 #include "scan/partition_values.h"
 #include "table/snapshot_loader.h"
 #include "util/compute_init.h"
+#include "util/strings.h"
 #include "write/footer_stats.h"
 #include "write/schema_enforcement.h"
 
@@ -95,7 +96,9 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(
   ARROW_ASSIGN_OR_RAISE(w->loc_, storage::ResolveTableLocation(uri));
   ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(w->loc_, /*with_times=*/false));
   if (listing.empty()) return DELTA_ERROR(kTableNotFound, "no Delta table at ", uri);
-  ARROW_ASSIGN_OR_RAISE(w->snapshot_, table::LoadSnapshotFromListing(w->loc_, listing, std::nullopt));
+  // Every file's stats are consulted (Classify): read with the checkpoint, not after it.
+  ARROW_ASSIGN_OR_RAISE(w->snapshot_, table::LoadSnapshotFromListing(w->loc_, listing, std::nullopt,
+                                                                     /*keep_tombstones=*/false, /*with_stats=*/true));
   const auto& snap = *w->snapshot_;
   ARROW_RETURN_NOT_OK(protocol::CheckWriteSupported(snap.protocol(), uri));
   const bool dv_feature = protocol::SupportsWriterFeature(snap.protocol(), "deletionVectors");
@@ -111,12 +114,13 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(
   if (w->predicate_) {
     ARROW_ASSIGN_OR_RAISE(auto e, ToArrowExpression(*w->predicate_, *schema));
     ARROW_ASSIGN_OR_RAISE(w->bound_predicate_, e.Bind(*schema));
+    w->skipping_.emplace(w->predicate_, schema);
     // The predicate over only the columns it reads (Match's projection).
-    std::set<std::string> used;
-    for (const auto& path : w->predicate_->ReferencedColumns()) used.insert(path[0]);
+    // Names resolve case-insensitively (as Spark's do, and as skipping matches them).
+    const auto& used = w->skipping_->columns();
     arrow::FieldVector fields;
     for (int i = 0; i < schema->num_fields(); ++i) {
-      if (used.count(schema->field(i)->name())) {
+      if (used.count(util::ToLower(schema->field(i)->name()))) {
         w->match_columns_.push_back(i);
         fields.push_back(schema->field(i));
       }
@@ -127,7 +131,9 @@ arrow::Result<std::unique_ptr<RowLevelWrite>> RowLevelWrite::Begin(
     const auto& pcs = snap.metadata().partition_columns;
     w->partition_only_ = !pcs.empty();
     for (const auto& path : w->predicate_->ReferencedColumns()) {
-      if (path.size() != 1 || std::find(pcs.begin(), pcs.end(), path[0]) == pcs.end()) {
+      if (path.size() != 1 || std::none_of(pcs.begin(), pcs.end(), [&](const std::string& pc) {
+            return util::EqualsIgnoreCase(pc, path[0]);
+          })) {
         w->partition_only_ = false;
       }
     }
@@ -224,8 +230,40 @@ arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
     const bool match = s->is_valid && std::static_pointer_cast<arrow::BooleanScalar>(s)->value;
     return match ? FileVerdict::kMatchesAll : FileVerdict::kSkip;
   }
-  return MayMatch(*predicate_, GetFileStatistics(*snapshot_, file), schema) ? FileVerdict::kEvaluateRows
-                                                                             : FileVerdict::kSkip;
+  return skipping_->MayMatch(GetFileStatistics(*snapshot_, file, skipping_->columns())) ? FileVerdict::kEvaluateRows
+                                                                   : FileVerdict::kSkip;
+}
+
+namespace {
+struct PartitionValuesLess {
+  bool operator()(const PartitionValues* a, const PartitionValues* b) const { return *a < *b; }
+};
+}  // namespace
+
+arrow::Result<std::vector<FileVerdict>> RowLevelWrite::ClassifyAll() const {
+  const auto& files = snapshot_->files();
+  std::vector<FileVerdict> verdicts(files.size());
+  if (partition_only_) {
+    // The partition values decide: once per partition.
+    std::map<const PartitionValues*, FileVerdict, PartitionValuesLess> seen;
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto it = seen.find(&files[i].partition_values);
+      if (it == seen.end()) {
+        ARROW_ASSIGN_OR_RAISE(auto v, Classify(files[i]));
+        it = seen.emplace(&files[i].partition_values, v).first;
+      }
+      verdicts[i] = it->second;
+    }
+    return verdicts;
+  }
+  constexpr size_t kChunk = 256;
+  ARROW_RETURN_NOT_OK(ParallelFor((files.size() + kChunk - 1) / kChunk, [&](size_t c) -> arrow::Status {
+    for (size_t i = c * kChunk; i < std::min(files.size(), (c + 1) * kChunk); ++i) {
+      ARROW_ASSIGN_OR_RAISE(verdicts[i], Classify(files[i]));
+    }
+    return arrow::Status::OK();
+  }));
+  return verdicts;
 }
 
 std::vector<int> RowLevelWrite::AllColumns() const {

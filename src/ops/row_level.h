@@ -79,6 +79,9 @@ class RowLevelWrite {
   /// Partition pruning (a predicate over partition columns only decides the whole file) and
   /// statistics skipping. A null predicate matches every file whole.
   arrow::Result<FileVerdict> Classify(const AddFile& file) const;
+  /// Classify of every file of the snapshot, in its order (files in parallel: parsing each
+  /// file's stats dominates on tables of many files).
+  arrow::Result<std::vector<FileVerdict>> ClassifyAll() const;
 
   /// Streams the physical rows of a file (deletion vector not applied) as batches of the table
   /// columns `columns`, each with the file row index of its first row; `deleted` receives the
@@ -177,6 +180,7 @@ class RowLevelWrite {
   storage::TableLocation loc_;
   std::shared_ptr<const Snapshot> snapshot_;
   ExprPtr predicate_;
+  std::optional<SkippingPredicate> skipping_;  // predicate_ over the files' statistics
   std::shared_ptr<arrow::Schema> schema_;
   std::optional<Metadata> new_metadata_;
   std::optional<arrow::compute::Expression> bound_predicate_;

@@ -63,9 +63,10 @@ arrow::Result<UpdateMetrics> Run(ops::RowLevelWrite& w, const UpdateOptions& opt
 
   UpdateMetrics m;
   std::vector<const AddFile*> todo;
-  for (const auto& f : w.snapshot().files()) {
-    ARROW_ASSIGN_OR_RAISE(auto verdict, w.Classify(f));
-    if (verdict == ops::FileVerdict::kSkip) continue;
+  ARROW_ASSIGN_OR_RAISE(const auto verdicts, w.ClassifyAll());
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    if (verdicts[i] == ops::FileVerdict::kSkip) continue;
+    const AddFile& f = w.snapshot().files()[i];
     w.MarkRead(f);
     todo.push_back(&f);
   }

@@ -4,6 +4,8 @@
 // paths, so the schema walk below maps one to the other. Values are typed by the table schema.
 // Timestamps in stats are millisecond-truncated ISO strings: max is widened to the end of its
 // millisecond so a skip decision is never wrong.
+#include <limits>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -11,15 +13,37 @@
 #include "delta/error.h"
 #include "delta/scan.h"
 #include "scan/partition_values.h"
+#include "util/strings.h"
 
 namespace delta {
 namespace {
 
 using Value = rapidjson::Value;
 
+// A JSON integer as a scalar of integer type `type`, or null when it does not fit.
+template <typename ArrowType>
+std::shared_ptr<arrow::Scalar> IntegerScalar(int64_t v, const std::shared_ptr<arrow::DataType>& type) {
+  using C = typename ArrowType::c_type;
+  if (v < std::numeric_limits<C>::min() || v > std::numeric_limits<C>::max()) return nullptr;
+  return std::make_shared<typename arrow::TypeTraits<ArrowType>::ScalarType>(static_cast<C>(v), type);
+}
+
 std::shared_ptr<arrow::Scalar> JsonToScalar(const Value& e,
                                             const std::shared_ptr<arrow::DataType>& type,
                                             bool is_max) {
+  // The common cases straight from the parsed number (the same values as parsing its text).
+  if (e.IsInt64()) {
+    switch (type->id()) {
+      case arrow::Type::INT64: return std::make_shared<arrow::Int64Scalar>(e.GetInt64(), type);
+      case arrow::Type::INT32: return IntegerScalar<arrow::Int32Type>(e.GetInt64(), type);
+      case arrow::Type::INT16: return IntegerScalar<arrow::Int16Type>(e.GetInt64(), type);
+      case arrow::Type::INT8: return IntegerScalar<arrow::Int8Type>(e.GetInt64(), type);
+      default: break;
+    }
+  }
+  if (e.IsNumber() && type->id() == arrow::Type::DOUBLE) {
+    return std::make_shared<arrow::DoubleScalar>(e.GetDouble(), type);
+  }
   std::string text;
   if (e.IsString()) {
     text.assign(e.GetString(), e.GetStringLength());
@@ -80,17 +104,19 @@ MaybeElement Member(MaybeElement obj, const std::string& key) {
   return it == obj->MemberEnd() ? nullptr : &it->value;
 }
 
+// `only`: the top-level columns to collect (null: all).
 void CollectStats(const arrow::FieldVector& fields, ColumnMappingMode mode,
                   const MaybeElement& min_obj, const MaybeElement& max_obj,
                   const MaybeElement& null_obj, const std::string& prefix,
-                  FileStatistics* out) {
+                  const std::set<std::string>* only, FileStatistics* out) {
   for (const auto& f : fields) {
+    if (only && !only->count(util::ToLower(f->name()))) continue;
     const std::string physical = PhysicalName(*f, mode);
     const std::string logical = prefix.empty() ? f->name() : prefix + "." + f->name();
     MaybeElement mn = Member(min_obj, physical), mx = Member(max_obj, physical),
                  nc = Member(null_obj, physical);
     if (f->type()->id() == arrow::Type::STRUCT) {
-      CollectStats(f->type()->fields(), mode, mn, mx, nc, logical, out);
+      CollectStats(f->type()->fields(), mode, mn, mx, nc, logical, nullptr, out);
       continue;
     }
     ColumnStats cs;
@@ -101,9 +127,7 @@ void CollectStats(const arrow::FieldVector& fields, ColumnMappingMode mode,
   }
 }
 
-}  // namespace
-
-FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file) {
+FileStatistics Collect(const Snapshot& snapshot, const AddFile& file, const std::set<std::string>* only) {
   FileStatistics out;
   // If the stats cannot be loaded the file simply has none: skipping stays conservative.
   (void)snapshot.EnsureStats();
@@ -117,10 +141,11 @@ FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file) 
       // as bounds, but null counts would then overstate; keep them (bounds are conservative).
       CollectStats(snapshot.schema()->fields(), snapshot.column_mapping_mode(),
                    Member(root, "minValues"), Member(root, "maxValues"), Member(root, "nullCount"),
-                   "", &out);
+                   "", only, &out);
     }
   }
   for (const auto& pc : snapshot.partition_columns()) {
+    if (only && !only->count(util::ToLower(pc))) continue;
     auto field = snapshot.schema()->GetFieldByName(pc);
     if (!field) continue;
     auto it = file.partition_values.find(PhysicalName(*field, snapshot.column_mapping_mode()));
@@ -140,6 +165,17 @@ FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file) 
     out.columns[pc] = std::move(cs);
   }
   return out;
+}
+
+}  // namespace
+
+FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file) {
+  return Collect(snapshot, file, nullptr);
+}
+
+FileStatistics GetFileStatistics(const Snapshot& snapshot, const AddFile& file,
+                                 const std::set<std::string>& columns) {
+  return Collect(snapshot, file, &columns);
 }
 
 std::optional<int64_t> Snapshot::NumRecords() const {

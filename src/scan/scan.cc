@@ -117,20 +117,22 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::shared_ptr<const Snapshot> 
     ARROW_RETURN_NOT_OK(ToArrowExpression(*options.predicate, *schema).status());
   }
   scan->metrics_.files_total = static_cast<int64_t>(snapshot->files().size());
+  std::optional<SkippingPredicate> skipping;
+  if (options.predicate) skipping.emplace(options.predicate, schema);
   for (const auto& f : snapshot->files()) {
-    if (options.predicate) {
-      FileStatistics stats = GetFileStatistics(*snapshot, f);
+    if (skipping) {
+      FileStatistics stats = GetFileStatistics(*snapshot, f, skipping->columns());
       FileStatistics partition_only;
       for (const auto& pc : snapshot->partition_columns()) {
         auto it = stats.columns.find(pc);
         if (it != stats.columns.end()) partition_only.columns.insert(*it);
       }
       if (!snapshot->partition_columns().empty() &&
-          !MayMatch(*options.predicate, partition_only, *schema)) {
+          !skipping->MayMatch(partition_only)) {
         ++scan->metrics_.files_skipped_by_partition;
         continue;
       }
-      if (!MayMatch(*options.predicate, stats, *schema)) {
+      if (!skipping->MayMatch(stats)) {
         ++scan->metrics_.files_skipped_by_stats;
         continue;
       }

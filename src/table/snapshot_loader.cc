@@ -46,16 +46,18 @@ arrow::Status ParallelFor(size_t n, const std::function<arrow::Status(size_t)>& 
   return arrow::Status::OK();
 }
 
+// The checkpoint's actions. Without `with_stats`, the stats of Parquet parts are left out and
+// those parts' paths added to `deferred_stats` (read on first need: Snapshot::EnsureStats).
 arrow::Result<std::vector<ActionBatch>> ReadCheckpoint(const storage::TableLocation& loc,
                                                        const log::LogSegment& seg,
-                                                       bool include_removes,
-                                                       std::vector<std::string>* parquet_files) {
+                                                       bool include_removes, bool with_stats,
+                                                       std::vector<std::string>* deferred_stats) {
   std::vector<ActionBatch> parts(seg.checkpoint_files.size());
   log::CheckpointReadOptions opts;
   opts.include_removes = include_removes;
-  opts.skip_stats = true;  // loaded on first need: Snapshot::EnsureStats
+  opts.skip_stats = !with_stats;
   for (const auto& f : seg.checkpoint_files) {
-    if (f.name.type != log::LogFileType::kCheckpointV2Json) parquet_files->push_back(f.path);
+    if (!with_stats && f.name.type != log::LogFileType::kCheckpointV2Json) deferred_stats->push_back(f.path);
   }
   ARROW_RETURN_NOT_OK(ParallelFor(parts.size(), [&](size_t i) -> arrow::Status {
     const auto& f = seg.checkpoint_files[i];
@@ -87,7 +89,9 @@ arrow::Result<std::vector<ActionBatch>> ReadCheckpoint(const storage::TableLocat
     ARROW_ASSIGN_OR_RAISE(side[i], log::ReadParquetCheckpoint(*loc.fs, sidecar_paths[i], opts));
     return arrow::Status::OK();
   }));
-  for (auto& p : sidecar_paths) parquet_files->push_back(std::move(p));
+  if (!with_stats) {
+    for (auto& p : sidecar_paths) deferred_stats->push_back(std::move(p));
+  }
   for (auto& s : side) parts.push_back(std::move(s));
   return parts;
 }
@@ -210,7 +214,7 @@ log::TableState StateOf(const Snapshot& s, size_t extra_files,
 
 arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     const storage::TableLocation& loc, std::vector<log::LogFile> listing,
-    std::optional<int64_t> version, bool keep_tombstones) {
+    std::optional<int64_t> version, bool keep_tombstones, bool with_stats) {
   ARROW_ASSIGN_OR_RAISE(auto seg, log::BuildLogSegment(std::move(listing), version, loc.uri));
   log::LogReplayer replayer(keep_tombstones);
   std::vector<std::string> deferred_stats;
@@ -223,7 +227,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
   for (auto it = commits.rbegin(); it != commits.rend(); ++it) replayer.ApplyCommit(std::move(*it));
   bool checkpoint_has_protocol = true, checkpoint_has_metadata = true;
   if (seg.checkpoint_version) {
-    ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg, keep_tombstones, &deferred_stats));
+    ARROW_ASSIGN_OR_RAISE(auto parts, ReadCheckpoint(loc, seg, keep_tombstones, with_stats, &deferred_stats));
     metrics.checkpoint_files_read = static_cast<int64_t>(parts.size());
     checkpoint_has_protocol = checkpoint_has_metadata = false;
     for (auto& p : parts) {

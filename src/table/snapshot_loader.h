@@ -28,10 +28,13 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const storage::Table
                                                             std::optional<int64_t> version);
 
 /// Loads from an existing listing (avoids listing twice). With `keep_tombstones`, the
-/// snapshot also holds the remove actions still in the log state (checkpoints, VACUUM).
+/// snapshot also holds the remove actions still in the log state (checkpoints, VACUUM). A
+/// checkpoint's per-file stats are read when first needed (Snapshot::EnsureStats), or with the
+/// file list when `with_stats` (callers that consult every file's stats, as DML does: one
+/// read of the checkpoint instead of two).
 arrow::Result<std::shared_ptr<const Snapshot>> LoadSnapshotFromListing(
     const storage::TableLocation& loc, std::vector<log::LogFile> listing,
-    std::optional<int64_t> version, bool keep_tombstones = false);
+    std::optional<int64_t> version, bool keep_tombstones = false, bool with_stats = false);
 
 /// Updates `base` to `version` (latest when empty) reading only newer commits; `base` itself
 /// when it is already at that version. kInvalidArgument for an older version or a snapshot of

@@ -319,13 +319,14 @@ arrow::Result<WriteMetrics> WriteTable(const std::string& uri,
     }
     ARROW_ASSIGN_OR_RAISE(dynamic_read, PartitionsPredicate(written, md.partition_columns, *schema, mapping));
   } else if (snapshot && options.mode == WriteMode::kOverwrite) {
+    std::optional<SkippingPredicate> replace_where;
+    if (options.replace_where) replace_where.emplace(options.replace_where, snapshot->schema());
     for (const auto& f : snapshot->files()) {
       if (!options.replace_where) {
         replaced.push_back(&f);
         continue;
       }
-      FileStatistics stats = GetFileStatistics(*snapshot, f);
-      if (!MayMatch(*options.replace_where, stats, *snapshot->schema())) continue;
+      if (!replace_where->MayMatch(GetFileStatistics(*snapshot, f, replace_where->columns()))) continue;
       replaced.push_back(&f);
       if (!OnlyPartitionColumns(*options.replace_where, md.partition_columns)) rewritten.push_back(&f);
     }

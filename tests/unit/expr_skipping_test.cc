@@ -3,7 +3,10 @@
 // values, plus randomized checks that skipping never drops a file holding a matching row.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <random>
+#include <set>
+#include <thread>
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
@@ -71,11 +74,17 @@ FileStatistics File(std::map<std::string, ColumnStats> columns, int64_t rows = 1
   return f;
 }
 
+// MayMatch's verdict; the prepared SkippingPredicate must give the same one, on first use and
+// again from its cached literal conversions.
 bool May(std::string_view sql, const FileStatistics& stats) {
   auto e = ParseExpression(sql);
   EXPECT_TRUE(e.ok()) << sql << ": " << e.status().ToString();
   if (!e.ok()) return true;
-  return MayMatch(**e, stats, *TableSchema());
+  const bool verdict = MayMatch(**e, stats, *TableSchema());
+  SkippingPredicate prepared(*e, TableSchema());
+  EXPECT_EQ(prepared.MayMatch(stats), verdict) << sql;
+  EXPECT_EQ(prepared.MayMatch(stats), verdict) << sql << " (second file)";
+  return verdict;
 }
 
 // ---- comparisons ----
@@ -235,6 +244,51 @@ TEST(ExprSkipping, StatsTypedDifferentlyFromTheSchemaAreCast) {
                              std::make_shared<arrow::Int64Scalar>(20))}});
   EXPECT_FALSE(May("x = 5", f));
   EXPECT_TRUE(May("x = 12", f));
+}
+
+TEST(ExprSkipping, PreparedPredicateDecidesEachFileAsMayMatchDoes) {
+  // One SkippingPredicate over files whose stats differ, including a column the schema does not
+  // type (its type comes from each file's stats, so it is not cached) and a literal that does
+  // not fit the column type (compared at the common type).
+  auto e = ParseExpression("(x = 15 OR x > 3000000000 OR other = 7) AND S >= 'b'").ValueOrDie();
+  SkippingPredicate prepared(e, TableSchema());
+  EXPECT_EQ(prepared.columns(), (std::set<std::string>{"x", "other", "s"}));
+  std::vector<FileStatistics> files = {
+      File({{"x", Range(Int(10), Int(20))}, {"s", Range(Str("a"), Str("c"))}}),
+      File({{"x", Range(Int(30), Int(40))}, {"other", Range(Int(20), Int(30))}, {"s", Range(Str("a"), Str("c"))}}),
+      File({{"x", Range(Int(30), Int(40))}, {"s", Range(Str("a"), Str("c"))}}),  // other unknown
+      File({{"x", Range(Int(30), Int(40))}, {"other", Range(Int(1), Int(9))}, {"s", Range(Str("b"), Str("c"))}}),
+      File({{"x", Range(Int(30), Int(40))},
+            {"other", Range(std::make_shared<arrow::Int64Scalar>(8), std::make_shared<arrow::Int64Scalar>(9))},
+            {"s", Range(Str("b"), Str("c"))}}),
+      File({{"x", Range(Int(10), Int(20))}, {"s", Range(Str("a"), Str("a"))}}),
+  };
+  const std::vector<bool> expected = {true, false, true, true, false, false};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      EXPECT_EQ(MayMatch(*e, files[i], *TableSchema()), expected[i]) << "file " << i;
+      EXPECT_EQ(prepared.MayMatch(files[i]), expected[i]) << "file " << i << ", pass " << pass;
+    }
+  }
+}
+
+TEST(ExprSkipping, PreparedPredicateIsSharedByThreads) {
+  auto e = ParseExpression("x BETWEEN 100 AND 200 OR x IN (5000, 7000)").ValueOrDie();
+  SkippingPredicate prepared(e, TableSchema());
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const int lo = ((i * 7 + t * 13) % 100) * 100;  // files [lo, lo + 50]
+        auto f = File({{"x", Range(Int(lo), Int(lo + 50))}});
+        const bool expected = (lo <= 200 && lo + 50 >= 100) || lo == 5000 || lo == 7000;
+        if (prepared.MayMatch(f) != expected) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(ExprSkipping, FloatingNotEqualNeverSkipsOnInexactStats) {

@@ -165,6 +165,28 @@ def test_no_match_commits_nothing(tmp_path):
     assert not (path / "_delta_log" / f"{3:020d}.json").exists()
 
 
+def test_stats_skipping_after_a_checkpoint(tmp_path):
+    """DELETE / UPDATE read only the files whose statistics (here from a checkpoint, read once
+    with the file list) admit the predicate; column names match whatever their case, and a
+    partition column prunes beside a data column."""
+    path = tmp_path / "t"
+    create(path, SCHEMA, partition_by=["p"])
+    for k in range(6):  # files of ids [10k, 10k + 9], partition a (k even) or b (k odd)
+        write(path, to_table([{"id": 10 * k + i, "p": "ab"[k % 2], "v": i, "s": "x"} for i in range(10)]), tmp_path)
+    run(["checkpoint", str(path)])
+    out = run(["delete", str(path), "--where", "ID = 23 OR Id = 37"])
+    assert (out["numFilesBeforeSkipping"], out["numFilesAfterSkipping"]) == (6, 2)
+    assert (out["numDeletedRows"], out["numRemovedFiles"], out["numAddedFiles"]) == (2, 2, 2)
+    out = run(["update", str(path), "--where", "P = 'a' AND id >= 40", "--set", "v = -1"])
+    assert (out["numUpdatedRows"], out["numRemovedFiles"], out["numAddedFiles"]) == (10, 1, 1)
+    out = run(["delete", str(path), "--where", "P = 'b' AND ID < 20"])  # decided by the partition and id's stats
+    assert (out["numDeletedRows"], out["numRemovedFiles"], out["numAddedFiles"]) == (10, 1, 0)
+    want = [(10 * k + i, "ab"[k % 2], -1 if k == 4 else i, "x") for k in range(2, 6) for i in range(10)
+            if 10 * k + i not in (23, 37)] + [(i, "a", i, "x") for i in range(10)]
+    assert rows_of(path) == canonical_rows(pa.Table.from_pylist(
+        [dict(zip(["id", "p", "v", "s"], r)) for r in want], schema=to_table([]).schema))
+
+
 def test_dv_descriptors_inline_and_file_with_cardinality(tmp_path):
     path = tmp_path / "t"
     make_table(path, tmp_path, partitioned=False, dv=True, cdf=False)
