@@ -45,7 +45,10 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr int64_t kRowsPerChunk = 50'000;  // one Parquet row group per chunk
+constexpr int64_t kRowsPerRowGroup = 50'000;
+// Rows built at a time (batches are appended to the open row group): small enough that a
+// chunk's JSON text and arrays are reused memory, not fresh pages.
+constexpr int64_t kRowsPerChunk = 5'000;
 constexpr char kV2CheckpointFeature[] = "v2Checkpoint";
 constexpr char kDeletionVectorsFeature[] = "deletionVectors";
 
@@ -576,14 +579,20 @@ arrow::Status WriteParquetFile(arrow::fs::FileSystem& fs, const std::string& tmp
   auto schema = FileSchema(kind, layout);
   try {
     ARROW_ASSIGN_OR_RAISE(auto out, fs.OpenOutputStream(tmp_path));
-    auto props = parquet::WriterProperties::Builder().compression(arrow::Compression::SNAPPY)->build();
+    auto props = parquet::WriterProperties::Builder()
+                     .compression(arrow::Compression::SNAPPY)
+                     ->max_row_group_length(kRowsPerRowGroup)
+                     ->build();
     ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), out, props));
-    for (size_t begin = 0; begin < rows.size() || begin == 0; begin += kRowsPerChunk) {
+    if (rows.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto batch, BuildChunk(rows, 0, 0, kind, layout, schema));
+      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, {batch}));
+      ARROW_RETURN_NOT_OK(writer->WriteTable(*table, 1));
+    }
+    for (size_t begin = 0; begin < rows.size(); begin += kRowsPerChunk) {
       const size_t end = std::min(rows.size(), begin + static_cast<size_t>(kRowsPerChunk));
       ARROW_ASSIGN_OR_RAISE(auto batch, BuildChunk(rows, begin, end, kind, layout, schema));
-      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(schema, {batch}));
-      ARROW_RETURN_NOT_OK(writer->WriteTable(*table, std::max<int64_t>(1, batch->num_rows())));
-      if (rows.empty()) break;
+      ARROW_RETURN_NOT_OK(writer->WriteRecordBatch(*batch));  // buffered row groups of kRowsPerRowGroup
     }
     ARROW_RETURN_NOT_OK(writer->Close());
     ARROW_RETURN_NOT_OK(out->Close());
@@ -648,9 +657,9 @@ arrow::Result<CheckpointMetrics> CreateCheckpoint(const std::string& uri, const 
   ARROW_RETURN_NOT_OK(util::EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto loc, storage::ResolveTableLocation(uri));
   ARROW_ASSIGN_OR_RAISE(auto listing, storage::ListLog(loc, /*with_times=*/false));
+  // The checkpoint carries every file's stats: read with the previous checkpoint's file list.
   ARROW_ASSIGN_OR_RAISE(auto snap, table::LoadSnapshotFromListing(loc, std::move(listing), options.version,
-                                                                  /*keep_tombstones=*/true));
-  ARROW_RETURN_NOT_OK(snap->EnsureStats());  // the checkpoint carries every file's stats
+                                                                  /*keep_tombstones=*/true, /*with_stats=*/true));
   const Protocol& p = snap->protocol();
   const Metadata& m = snap->metadata();
   const bool v2_supported = p.HasReaderFeature(kV2CheckpointFeature) || p.HasWriterFeature(kV2CheckpointFeature);

@@ -106,6 +106,42 @@ def test_multi_part_checkpoint_is_read_by_deltacpp_and_deltars(tmp_path):
     assert_tables_equal(_deltars_rows(path), expected, "delta-rs")
 
 
+def test_checkpoint_of_many_files_is_read_whole(tmp_path):
+    """12,001 file actions: the checkpoint is built a few thousand rows at a time into one row
+    group; deltacpp and delta-rs read every add with its stats (data skipping on them)."""
+    path = tmp_path / "t"
+    log = path / "_delta_log"
+    log.mkdir(parents=True)
+    schema = {"type": "struct", "fields": [{"name": "id", "type": "long", "nullable": True, "metadata": {}}]}
+    lines = [{"protocol": {"minReaderVersion": 1, "minWriterVersion": 2}},
+             {"metaData": {"id": "t", "format": {"provider": "parquet", "options": {}},
+                           "schemaString": json.dumps(schema), "partitionColumns": [], "configuration": {},
+                           "createdTime": 0}}]
+    n = 12_001
+    for i in range(n):  # file i holds ids [10 i, 10 i + 9] (the files need not exist to plan)
+        stats = {"numRecords": 10, "minValues": {"id": 10 * i}, "maxValues": {"id": 10 * i + 9},
+                 "nullCount": {"id": 0}}
+        lines.append({"add": {"path": f"f{i}.parquet", "partitionValues": {}, "size": 100,
+                              "modificationTime": 0, "dataChange": True, "stats": json.dumps(stats)}})
+    (log / f"{0:020d}.json").write_text("\n".join(json.dumps(a) for a in lines) + "\n")
+    m = _checkpoint(path)
+    assert (m["kind"], m["version"], m["numAddFiles"]) == ("classic", 0, n)
+    meta = pq.ParquetFile(log / f"{0:020d}.checkpoint.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [n + 2]
+    (log / f"{0:020d}.json").unlink()
+    info = cli.info_json(path)
+    assert (info["checkpointVersion"], info["numFiles"], info["numRecords"]) == (0, n, 10 * n)
+    adds = table_from_batches(DeltaTable(str(path)).get_add_actions(flatten=True)).to_pydict()
+    assert len(adds["path"]) == n
+    by_path = dict(zip(adds["path"], zip(adds["min.id"], adds["max.id"], adds["num_records"])))
+    assert by_path["f0.parquet"] == (0, 9, 10) and by_path["f12000.parquet"] == (120_000, 120_009, 10)
+    assert by_path["f7777.parquet"] == (77_770, 77_779, 10)
+    # Skipping on the checkpoint's stats: no file can hold these ids, so none is read.
+    proc = cli.check_ok(cli.run_deltactl(["delete", str(path), "--where", "id > 120009 OR id < 0", "--json"]))
+    out = json.loads(proc.stdout)
+    assert (out["numFilesBeforeSkipping"], out["numFilesAfterSkipping"], out["committed"]) == (n, 0, False)
+
+
 def test_default_part_size_writes_one_classic_file(tmp_path):
     path = tmp_path / "t"
     _build(path, tmp_path, writes=1)
