@@ -230,8 +230,8 @@ arrow::Result<FileVerdict> RowLevelWrite::Classify(const AddFile& file) const {
     const bool match = s->is_valid && std::static_pointer_cast<arrow::BooleanScalar>(s)->value;
     return match ? FileVerdict::kMatchesAll : FileVerdict::kSkip;
   }
-  return skipping_->MayMatch(GetFileStatistics(*snapshot_, file, skipping_->columns())) ? FileVerdict::kEvaluateRows
-                                                                   : FileVerdict::kSkip;
+  const bool may = skipping_->MayMatch(GetFileStatistics(*snapshot_, file, skipping_->columns()));
+  return may ? FileVerdict::kEvaluateRows : FileVerdict::kSkip;
 }
 
 namespace {
