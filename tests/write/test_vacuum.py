@@ -269,6 +269,8 @@ def dv_table(tmp_path) -> Path:
     return t
 
 
+@pytest.mark.skipif(not DV_TABLE.exists(), reason=f"conformance corpus not found at {CONFORMANCE} "
+                                                  "(set DELTA_CONFORMANCE_DIR)")
 def test_live_deletion_vectors_stay_and_dead_ones_go(dv_table):
     rows = cli.read_cat(dv_table)
     live = live_files(dv_table)
