@@ -26,6 +26,7 @@
 #include "scan/deletion_vector.h"
 #include "storage/table_location.h"
 #include "table/snapshot_loader.h"
+#include "util/strings.h"
 #include "write/footer_stats.h"
 
 namespace delta {
@@ -124,13 +125,8 @@ int CountLeaves(const arrow::DataType& t) {
   return n;
 }
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool IsKeyLikeName(const std::string& name) {
-  const std::string l = Lower(name);
+  const std::string l = util::ToLower(name);
   if (l == "id" || l == "key" || l == "uuid" || l.ends_with("_id") || l.ends_with("_key") ||
       l.ends_with("_uuid")) {
     return true;
@@ -651,7 +647,7 @@ class Analyzer {
     std::vector<std::string> constraint_texts;
     for (const auto& [k, v] : snap_.metadata().configuration) {
       if (!k.starts_with("delta.constraints.")) continue;
-      constraint_texts.push_back(Lower(v));
+      constraint_texts.push_back(util::ToLower(v));
       if (auto e = ParseExpression(v); e.ok()) {
         for (auto& p : (*e)->ReferencedColumns()) constrained.push_back(p);
       }
@@ -659,9 +655,9 @@ class Analyzer {
     for (const auto& f : snap_.schema()->fields()) {
       if (!IsKeyLikeName(f->name()) || !f->nullable() || IsPartition(f->name())) continue;
       bool named = false;
-      for (const auto& p : constrained) named |= !p.empty() && Lower(p[0]) == Lower(f->name());
+      for (const auto& p : constrained) named |= !p.empty() && util::ToLower(p[0]) == util::ToLower(f->name());
       if (named) continue;
-      const std::string cname = Lower(f->name()) + "_not_null";
+      const std::string cname = util::ToLower(f->name()) + "_not_null";
       Add("key-column-unconstrained", DoctorSeverity::kHint,
           "column " + f->name() +
               " looks like a key but is nullable and no CHECK constraint names it: writers can add NULL keys "

@@ -45,6 +45,7 @@
 #include "ops/merge_parse.h"
 #include "ops/row_level.h"
 #include "protocol/table_features.h"
+#include "util/strings.h"
 #include "write/constraints.h"
 #include "write/generated_columns.h"
 
@@ -54,19 +55,14 @@ namespace {
 namespace cp = arrow::compute;
 using BatchPtr = std::shared_ptr<arrow::RecordBatch>;
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool IsGenerated(const arrow::Field& f) {
   return f.metadata() && f.metadata()->Contains(wire::kGenerationExpression);
 }
 
 int FindCi(const arrow::Schema& schema, const std::string& name) {
-  const auto l = Lower(name);
+  const auto l = util::ToLower(name);
   for (int i = 0; i < schema.num_fields(); ++i) {
-    if (Lower(schema.field(i)->name()) == l) return i;
+    if (util::ToLower(schema.field(i)->name()) == l) return i;
   }
   return -1;
 }
@@ -85,8 +81,8 @@ class Resolver {
            std::string s_alias)
       : target_(std::move(target)),
         source_(std::move(source)),
-        t_alias_(Lower(std::move(t_alias))),
-        s_alias_(Lower(std::move(s_alias))) {}
+        t_alias_(util::ToLower(t_alias)),
+        s_alias_(util::ToLower(s_alias)) {}
 
   arrow::Result<ExprPtr> Resolve(const ExprPtr& e, int* sides, bool plain = false) const {
     if (!e) return e;
@@ -104,7 +100,7 @@ class Resolver {
       for (size_t k = from; k < path.size(); ++k) out.push_back(path[k]);
     };
     if (path.size() >= 2) {
-      const auto head = Lower(path[0]);
+      const auto head = util::ToLower(path[0]);
       if (head == t_alias_) {
         int i = FindCi(*target_, path[1]);
         if (i >= 0) {
@@ -708,7 +704,7 @@ class MergeRun {
  private:
   // Resolves clause conditions and values; records the columns they use.
   arrow::Status ResolveClauses(std::set<std::string>* refs) {
-    const auto t_alias = Lower(options_.target_alias) + ".";
+    const auto t_alias = util::ToLower(options_.target_alias) + ".";
     for (size_t ci = 0; ci < options_.clauses.size(); ++ci) {
       const auto& c = options_.clauses[ci];
       ResolvedClause rc;
@@ -754,7 +750,7 @@ class MergeRun {
       std::set<int> assigned;
       for (const auto& [column, value] : c.assignments) {
         std::string name = column;
-        if (Lower(name).rfind(t_alias, 0) == 0) name = name.substr(t_alias.size());
+        if (util::ToLower(name).rfind(t_alias, 0) == 0) name = name.substr(t_alias.size());
         const int i = FindCi(*target_schema_, name);
         if (i < 0) {
           return DELTA_ERROR(kInvalidArgument, "MERGE clause ", ci + 1, " assigns unknown target column '", column,
@@ -1066,7 +1062,7 @@ class MergeRun {
       size_t file;
     };
     std::vector<Range> ranges;
-    const std::set<std::string> only{Lower(key_column_)};
+    const std::set<std::string> only{util::ToLower(key_column_)};
     for (size_t i = 0; i < files.size(); ++i) {
       auto stats = GetFileStatistics(snap, *files[i], only);
       auto it = stats.columns.find(key_column_);

@@ -23,6 +23,7 @@
 #include "write/generated_columns.h"
 #include "protocol/type_widening.h"
 #include "util/compute_init.h"
+#include "util/strings.h"
 #include "util/uuid.h"
 #include "write/schema_enforcement.h"
 
@@ -59,8 +60,7 @@ int64_t TargetFileSize(const WriteOptions& o, const std::map<std::string, std::s
 bool AutoCompactEnabled(const Metadata& md) {
   auto it = md.configuration.find("delta.autoOptimize.autoCompact");
   if (it == md.configuration.end()) return false;
-  std::string v = it->second;
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string v = util::ToLower(it->second);
   return v == "true" || v == "auto" || v == "legacy";
 }
 
